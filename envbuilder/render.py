@@ -1,0 +1,264 @@
+"""Render spec + lock into the Dockerfile, .devcontainer/devcontainer.json and docker-bake.hcl.
+
+Python decides what goes in (packages, archives, env); the Jinja2 templates only lay it out. Output is
+deterministic: the same spec and lock give the same bytes. Each file starts with a header carrying the
+sha256 of its body, so a later render can tell a hand edit (body no longer matches) from a stale file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from envbuilder.errors import CheckFailed, InputError
+from envbuilder.fsutil import atomic_write
+from envbuilder.identity import STAGES, cache_volumes, image_labels, image_tag
+from envbuilder.lock import Lock
+from envbuilder.spec.models import Spec
+from envbuilder.toolchains import ZIG_VERSION, cgo_toolchain
+
+DOCKERFILE = "Dockerfile"
+DEVCONTAINER = ".devcontainer/devcontainer.json"
+BAKE = "docker-bake.hcl"
+DIGEST_RE = re.compile(r"^(?:#|//) envbuilder-digest: sha256:([0-9a-f]{64})$", re.M)
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    path: str  # relative to the spec's directory
+    text: str
+
+
+# ---- quoting filters: the second wall behind the spec's patterns ---------------------------------------------
+
+
+def _one_line(value: object) -> str:
+    text = str(value)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise InputError(f"refusing to render a value with control characters: {text!r}")
+    return text
+
+
+def dockerfile_quote(value: object) -> str:
+    """A Dockerfile double-quoted word: escapes \\ " and $ (ENV/LABEL values)."""
+    text = _one_line(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+
+
+def shell_quote(value: object) -> str:
+    return shlex.quote(_one_line(value))
+
+
+def hcl_quote(value: object) -> str:
+    """An HCL quoted string: JSON escapes plus HCL's template sequences ${ and %{ doubled."""
+    return json.dumps(_one_line(value)).replace("${", "$${").replace("%{", "%%{")
+
+
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("envbuilder", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,  # noqa: S701 - not HTML; each value is quoted by the filter for its file type
+        keep_trailing_newline=True,
+    )
+    env.filters.update(dq=dockerfile_quote, sq=shell_quote, hcl=hcl_quote)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False}
+    return env
+
+
+# ---- what goes in ------------------------------------------------------------------------------------------
+
+
+def apt_packages(spec: Spec) -> list[str]:
+    """Every apt package of the base stage: essentials, the spec's, cgo cross toolchains, emulators."""
+    packages = {"ca-certificates", "git", "openssh-client"}
+    packages.update(spec.base.packages)
+    for t in spec.targets:
+        if t.cgo:
+            tc = cgo_toolchain(t.goos, t.goarch, t.goarm, t.strategy)
+            if tc is not None:
+                packages.update(tc.packages)
+                if tc.strategy == "zig":
+                    packages.update(("python3", "python3-pip"))
+    if spec.verify.emulate:
+        if any(t.goos == "linux" and t.goarch != "amd64" for t in spec.targets):
+            packages.add("qemu-user-static")
+        if any(t.goos == "windows" and t.goarch == "amd64" for t in spec.targets):
+            packages.add("wine64")
+    return sorted(packages)
+
+
+def _zig(spec: Spec) -> dict[str, Any] | None:
+    wrappers = []
+    for t in spec.targets:
+        tc = cgo_toolchain(t.goos, t.goarch, t.goarm, t.strategy) if t.cgo else None
+        if tc is None or tc.strategy != "zig":
+            continue
+        triple = tc.cc.removeprefix("zcc-")
+        for name, mode in ((tc.cc, "cc"), (tc.cxx, "c++")):
+            if not any(w["name"] == name for w in wrappers):
+                wrappers.append({"name": name, "mode": mode, "triple": triple})
+    if not wrappers:
+        return None
+    return {"requirement": f"ziglang=={ZIG_VERSION}", "wrappers": wrappers}
+
+
+def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
+    archives = []
+    for platform, a in sorted(lock.go.archives.items()):
+        archives.append({"arch": platform.split("/")[1], "url": a.url or a.path or "", "sha256": a.sha256})
+    offline = next((a.path for a in lock.go.archives.values() if a.path), None)
+    base_ref = f"{lock.base.image}@{lock.base.digest}" if lock.base.digest else lock.base.image
+    return {
+        "base_ref": base_ref,
+        "archives": archives,
+        "offline_archive": offline,
+        "packages": apt_packages(spec),
+        "zig": _zig(spec),
+        "toolchain": lock.go.toolchain,
+        "module_env": list(spec.modules.env().items()),
+        "user": spec.devcontainer.user,
+        "uid": spec.devcontainer.uid,
+        "dev_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "dev"],
+        "ci_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "ci"],
+    }
+
+
+def _devcontainer_context(spec: Spec, lock: Lock) -> dict[str, Any]:
+    dc = spec.devcontainer
+    env = dict(spec.modules.env())
+    env["GOTOOLCHAIN"] = lock.go.toolchain
+    lifecycle = [(k, v) for k, v in (("postCreateCommand", dc.post_create), ("postStartCommand", dc.post_start)) if v]
+    return {
+        "name": spec.name,
+        "dockerfile": f"../{DOCKERFILE}",
+        "context": "..",
+        "build_options": [],
+        "user": dc.user,
+        "mounts": [{"source": s, "target": t} for s, t in cache_volumes(spec).items()],
+        "container_env": list(env.items()),
+        "run_args": list(dc.run_args),
+        "cap_add": ["SYS_PTRACE"] if dc.ptrace else [],
+        "security_opt": ["seccomp=unconfined"] if dc.ptrace else [],
+        "lifecycle": lifecycle,
+        "extensions": list(dc.extensions),
+        "vscode_settings": {
+            "go.goroot": "/usr/local/go",
+            "go.gopath": "/go",
+            "go.toolsManagement.autoUpdate": False,
+            "go.toolsManagement.checkForUpdates": "off",
+            "gopls": {"build.env": {"GOTOOLCHAIN": lock.go.toolchain}},
+        },
+    }
+
+
+def _bake_context(spec: Spec, lock: Lock) -> dict[str, Any]:
+    return {
+        "dockerfile": DOCKERFILE,
+        "platforms": list(spec.platforms),
+        "labels": sorted({k: v for k, v in image_labels(spec, lock, "bake").items()
+                          if not k.endswith((".stage", "image.title"))}.items()),
+        "stages": [{"name": s, "tag": image_tag(spec, lock, s)} for s in STAGES],
+    }
+
+
+# ---- headers ------------------------------------------------------------------------------------------------
+
+
+def _with_header(body: str, comment: str) -> str:
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    return (
+        f"{comment} generated by envbuilder from envbuilder.yaml: do not edit by hand "
+        f"(change the spec, then run `envbuilder render`)\n"
+        f"{comment} envbuilder-digest: sha256:{digest}\n"
+        f"{body}"
+    )
+
+
+def _body_after_header(text: str) -> str:
+    lines = text.split("\n", 2)
+    return lines[2] if len(lines) == 3 else ""
+
+
+def edited_by_hand(text: str) -> bool | None:
+    """True if TEXT carries an envbuilder header whose digest no longer matches its body;
+    None if it is not an envbuilder-generated file at all."""
+    m = DIGEST_RE.search("\n".join(text.split("\n", 2)[:2]))
+    if not m:
+        return None
+    return hashlib.sha256(_body_after_header(text).encode()).hexdigest() != m.group(1)
+
+
+# ---- the API ------------------------------------------------------------------------------------------------
+
+
+def render_all(spec: Spec, lock: Lock) -> list[RenderedFile]:
+    env = _environment()
+    dockerfile = env.get_template("Dockerfile.j2").render(**_dockerfile_context(spec, lock))
+    devcontainer = env.get_template("devcontainer.json.j2").render(**_devcontainer_context(spec, lock))
+    json.loads(devcontainer)  # the template must always lay out valid JSON; fail loudly here if not
+    bake = env.get_template("docker-bake.hcl.j2").render(**_bake_context(spec, lock))
+    return [
+        RenderedFile(DOCKERFILE, _with_header(dockerfile, "#")),
+        RenderedFile(DEVCONTAINER, _with_header(devcontainer, "//")),
+        RenderedFile(BAKE, _with_header(bake, "#")),
+    ]
+
+
+def drift(files: list[RenderedFile], root: Path) -> list[str]:
+    """Unified diffs (on-disk -> expected) for each file that is missing or differs."""
+    diffs = []
+    for f in files:
+        path = root / f.path
+        try:
+            current = path.read_text()
+        except FileNotFoundError:
+            diffs.append(f"--- {f.path} is missing\n")
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            diffs.append(f"--- {f.path} is unreadable: {exc}\n")
+            continue
+        if current != f.text:
+            diffs.append("".join(difflib.unified_diff(
+                current.splitlines(keepends=True), f.text.splitlines(keepends=True),
+                fromfile=f"{f.path} (on disk)", tofile=f"{f.path} (rendered)",
+            )))
+    return diffs
+
+
+def write_files(files: list[RenderedFile], root: Path, *, force: bool = False) -> list[str]:
+    """Write FILES under ROOT atomically; returns the paths that changed. Refuses (writing nothing) when a
+    file was edited by hand or is not envbuilder's, unless FORCE."""
+    refused = []
+    for f in files:
+        path = root / f.path
+        if not path.exists() or force:
+            continue
+        try:
+            current = path.read_text()
+        except (OSError, UnicodeDecodeError):
+            current = ""
+        state = edited_by_hand(current)
+        if state is None:
+            refused.append(f"{f.path} exists and was not generated by envbuilder")
+        elif state:
+            refused.append(f"{f.path} was edited by hand")
+    if refused:
+        raise CheckFailed("; ".join(refused) + ": not overwritten (use --force to replace it)")
+    changed = []
+    for f in files:
+        path = root / f.path
+        data = f.text.encode()
+        if path.exists() and path.read_bytes() == data:
+            continue
+        atomic_write(path, data)
+        changed.append(f.path)
+    return changed

@@ -1,0 +1,154 @@
+"""Load envbuilder.yaml into a Spec, turning every problem into one line: `FILE:LINE: FIELD: message`.
+
+ruamel.yaml is used (not PyYAML) because its round-trip loader keeps each key's and item's line number,
+which is what lets a pydantic error on `targets[2].platform` point at the line the user must fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from envbuilder.errors import InputError
+from envbuilder.spec.models import PATTERN_NAMES, Spec, SpecRuleError
+
+MAX_SPEC_BYTES = 1 << 20  # a spec is a few KB; refuse megabytes of junk before parsing it
+
+
+def format_loc(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out or "(top level)"
+
+
+def _line_of(doc: Any, loc: tuple[str | int, ...]) -> int | None:
+    """1-based line of the deepest node on LOC that the YAML document knows."""
+    node, line = doc, None
+    for part in loc:
+        lc = getattr(node, "lc", None)
+        try:
+            if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+                if lc is not None:
+                    line = lc.item(part)[0] + 1
+                node = node[part]
+            elif isinstance(part, str) and isinstance(node, dict) and part in node:
+                if lc is not None:
+                    line = lc.key(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    if line is None and getattr(doc, "lc", None) is not None:
+        line = doc.lc.line + 1
+    return line
+
+
+def _pydantic_loc(error: dict[str, Any]) -> tuple[str | int, ...]:
+    # pydantic puts union/tagged branches and validator names in loc (e.g. 'function-after[...]', 'str');
+    # keep only what the user wrote: field names and list indexes.
+    loc = tuple(p for p in error["loc"] if isinstance(p, int) or not any(c in p for c in "[]()-") and p != "str")
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, SpecRuleError):
+        loc = loc + cause.loc
+    return loc
+
+
+def _message(error: dict[str, Any]) -> str:
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, SpecRuleError):
+        return cause.message
+    msg: str = error["msg"]
+    if error["type"] == "extra_forbidden":
+        return "unknown key (check the spelling; `envbuilder schema` lists the keys)"
+    if error["type"] == "string_pattern_mismatch":
+        value = error.get("input")
+        pattern = error["ctx"]["pattern"]
+        return f"{value!r} is not {PATTERN_NAMES.get(pattern, 'allowed here (must match ' + pattern + ')')}"
+    if error["type"] == "missing":
+        return "is required"
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    if "input" in error and error["type"] not in ("value_error",) and not isinstance(error["input"], (dict, list)):
+        msg = f"{msg} (got {error['input']!r})"
+    return msg
+
+
+def parse_yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (run `envbuilder init` to write a starter spec)") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise InputError(f"{path}: {len(raw)} bytes is too large for a spec (limit {MAX_SPEC_BYTES})")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    if "\x00" in text:
+        raise InputError(f"{path}: contains NUL bytes: not a YAML file")
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        doc = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"{mark.line + 1}:" if mark is not None else ""
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise InputError(f"{path}:{line} invalid YAML: {problem}") from None
+    except YAMLError as exc:  # e.g. duplicate keys, bad anchors
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
+        raise InputError(f"{path}: invalid YAML: {first}") from None
+    except (RecursionError, ValueError) as exc:
+        raise InputError(f"{path}: invalid YAML: {exc}") from None
+    if doc is None:
+        raise InputError(f"{path}: empty spec: it needs at least `name:` and `go: {{version: ...}}`")
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}:1: the spec must be a YAML mapping, not a {'list' if isinstance(doc, list) else 'scalar'}")
+    return doc
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's CommentedMap/Seq and scalar subclasses to plain Python, so pydantic sees ordinary types."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, (str, int, bool, float)) else k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return str(node)  # dates and other YAML scalars become text; the models then reject or accept them
+
+
+def validate(doc: Any, path: Path) -> Spec:
+    try:
+        return Spec.model_validate(_plain(doc), strict=False)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        loc = _pydantic_loc(first)
+        line = _line_of(doc, loc)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        where = f"{path}:{line}" if line else str(path)
+        raise InputError(f"{where}: {format_loc(loc)}: {_message(first)}{more}") from None
+
+
+def load_spec(path: Path) -> Spec:
+    return validate(parse_yaml(path), path)

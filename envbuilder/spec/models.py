@@ -1,0 +1,401 @@
+"""The envbuilder spec (envbuilder.yaml) as pydantic v2 models: the single source of truth and its JSON Schema.
+
+Every string that reaches a rendered file (Dockerfile, devcontainer.json, docker-bake.hcl) is checked here
+against a strict pattern, so no spec value can add a Dockerfile instruction or break out of a quoted string.
+The renderers quote as well; validation is the first wall, quoting the second.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from envbuilder.spec import goplatforms
+from envbuilder.toolchains import cgo_toolchain
+
+# ---- shared patterns ----------------------------------------------------------------------------------------
+
+# A Go version as written in the spec: "1.22" (newest 1.22.x at lock time) or exact "1.22.10".
+GO_VERSION = r"^1\.(2[1-9]|[3-9][0-9])(\.(0|[1-9][0-9]*))?$"
+# Debian package name (policy 5.6.1) with an optional "=version" pin.
+DEB_PACKAGE = r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$"
+# A Go module path element set (golang.org/x/mod/module.CheckPath allows these characters).
+MODULE_PATH = r"[A-Za-z0-9][A-Za-z0-9._~/-]*"
+# Exact versions only: semver with optional pre-release/build (pseudo-versions included). No @latest, no branches.
+MODULE_VERSION = r"v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?"
+TOOL = rf"^{MODULE_PATH}@{MODULE_VERSION}$"
+# A URL with no quote, space, backslash, dollar or backtick: safe in every rendered file.
+URL = r"^(https?|file)://[A-Za-z0-9._~:/?#\[\]@!&'()*+,;=%-]+$"
+URL_SAFE = r"^(https?|file)://[A-Za-z0-9._~:/?#\[\]@!&()*+,;=%-]+$"  # also no single quote: it is shell-quoted
+# GOPRIVATE-style glob patterns (path.Match syntax over module path prefixes).
+MODULE_GLOB = r"^[A-Za-z0-9._~/*?\[\]-]+$"
+# GOFLAGS entries: -flag or -flag=value, no spaces (GOFLAGS is space-separated).
+GOFLAG = r"^-{1,2}[a-z][a-z0-9._-]*(=[A-Za-z0-9._,:/=+@-]*)?$"
+NAME = r"^[a-z0-9][a-z0-9._-]{0,62}$"
+USER = r"^[a-z_][a-z0-9_-]{0,31}$"
+VSCODE_EXTENSION = r"^[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9][A-Za-z0-9.-]*(@[0-9][0-9A-Za-z.+-]*)?$"
+# Image references: [registry/]repo[:tag][@sha256:digest]
+IMAGE_REF = r"^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$"
+# Lifecycle commands run by the devcontainer CLI: free text but one line, no control characters.
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+
+# How an error message names each pattern, so users read "a Debian package name", not a regex.
+PATTERN_NAMES = {
+    GO_VERSION: 'a Go version such as "1.22" or "1.22.10" (1.21 or newer)',
+    DEB_PACKAGE: "a Debian package name (optionally name=version)",
+    TOOL: "a module path with an exact version, e.g. golang.org/x/tools/gopls@v0.16.2 (no @latest)",
+    URL_SAFE: "an http(s):// or file:// URL without spaces, quotes, backslashes or $",
+    MODULE_GLOB: "a module path pattern such as git.corp.example/*",
+    GOFLAG: "a Go flag such as -mod=readonly (no spaces)",
+    NAME: "a lower-case name (a-z, 0-9, . _ -)",
+    USER: "a Unix user name (a-z, 0-9, _ -)",
+    VSCODE_EXTENSION: "a VS Code extension id such as golang.go",
+    IMAGE_REF: "an image reference such as debian:bookworm-slim[@sha256:...]",
+    ONE_LINE: "a single line of text",
+}
+
+Name = Annotated[str, StringConstraints(pattern=NAME)]
+DebPackage = Annotated[str, StringConstraints(pattern=DEB_PACKAGE)]
+Tool = Annotated[str, StringConstraints(pattern=TOOL)]
+ModuleGlob = Annotated[str, StringConstraints(pattern=MODULE_GLOB, max_length=256)]
+GoFlag = Annotated[str, StringConstraints(pattern=GOFLAG, max_length=256)]
+Url = Annotated[str, StringConstraints(pattern=URL_SAFE, max_length=2048)]
+OneLine = Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=4096)]
+
+
+def _strict_model() -> ConfigDict:
+    # Unknown keys are errors: a typo such as `modules.proxi` must not silently fall back to a default.
+    return ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+
+
+# ---- go -----------------------------------------------------------------------------------------------------
+
+
+def _check_toolchain_policy(value: str) -> str:
+    # GOTOOLCHAIN forms (go.dev/doc/toolchain): local | auto | path | goX.Y.Z | goX.Y.Z+auto | goX.Y.Z+path
+    if value in ("local", "auto", "path"):
+        return value
+    if re.fullmatch(r"go1\.\d+(\.\d+)?(rc\d+)?(\+(auto|path))?", value):
+        return value
+    raise ValueError("must be local, auto, path, goX.Y.Z, goX.Y.Z+auto or goX.Y.Z+path")
+
+
+def _version_is_text(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f'must be a quoted string such as "1.22" (YAML reads {value!r} as a number)')
+    return value
+
+
+class GoSpec(BaseModel):
+    model_config = _strict_model()
+
+    version: Annotated[str, BeforeValidator(_version_is_text), StringConstraints(pattern=GO_VERSION)] = Field(
+        description='"1.22" resolves to the newest 1.22.x at lock time; "1.22.10" is exact (Go >= 1.21).'
+    )
+    download: Url = Field(
+        "https://go.dev/dl/", description="Base URL of the Go download mirror (tarballs go<V>.<os>-<arch>.tar.gz)."
+    )
+    index: Url | Literal["none"] | None = Field(
+        None,
+        description="Release index in go.dev's JSON format. Default: <download>?mode=json&include=all. "
+        "'none' for a plain mirror: the version must then be exact and tarballs are hashed by downloading.",
+    )
+    archive: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]+\.tar\.gz$")] | None = Field(
+        None, description="Offline Go tarball, relative to the spec's directory (used instead of download)."
+    )
+    toolchain: Annotated[str, AfterValidator(_check_toolchain_policy)] = Field(
+        "local", description="GOTOOLCHAIN baked into the image. 'local' never downloads another Go."
+    )
+
+    @field_validator("archive")
+    @classmethod
+    def _archive_inside(cls, v: str | None) -> str | None:
+        if v is not None and (v.startswith("/") or ".." in v.split("/")):
+            raise ValueError("must be a relative path inside the spec's directory")
+        return v
+
+
+# ---- modules ------------------------------------------------------------------------------------------------
+
+
+def _split_goproxy(value: object) -> object:
+    # Accept both the env-var form "a,b|c" and a YAML list; normalise to a list of entries with separators kept
+    # inside entries ("a|b" stays one entry meaning fall back on any error).
+    if isinstance(value, str):
+        return [part for part in value.split(",")]
+    return value
+
+
+def _check_goproxy_entry(value: str) -> str:
+    for alt in value.split("|"):
+        if alt in ("direct", "off"):
+            continue
+        if not re.fullmatch(URL_SAFE, alt) or alt.startswith("file://") and len(alt) <= len("file://"):
+            raise ValueError(f"GOPROXY entry {alt!r} must be an http(s):// or file:// URL, 'direct' or 'off'")
+    return value
+
+
+ProxyEntry = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_check_goproxy_entry)]
+
+
+def _check_sumdb(value: str) -> str:
+    # GOSUMDB: "off", a database name ("sum.golang.org"), "name+key", or "name+key url" (go help module-auth).
+    if value == "off":
+        return value
+    if re.fullmatch(r"[A-Za-z0-9.-]+(\+[A-Za-z0-9+/=.-]+)?( (https?)://[A-Za-z0-9._~:/%-]+)?", value):
+        return value
+    raise ValueError("must be 'off', a checksum database name, 'name+key' or 'name+key URL'")
+
+
+class ModulesSpec(BaseModel):
+    model_config = _strict_model()
+
+    proxy: Annotated[list[ProxyEntry], BeforeValidator(_split_goproxy)] = Field(
+        default_factory=lambda: ["https://proxy.golang.org", "direct"],
+        description="GOPROXY entries, tried in order (joined with ','). An entry may be 'a|b'.",
+    )
+    sumdb: Annotated[str, AfterValidator(_check_sumdb)] = Field(
+        "sum.golang.org", description="GOSUMDB; 'off' disables checksum verification (a warning is printed)."
+    )
+    private: list[ModuleGlob] = Field(default_factory=list, description="GOPRIVATE patterns.")
+    noproxy: list[ModuleGlob] | None = Field(None, description="GONOPROXY; defaults to GOPRIVATE.")
+    nosumdb: list[ModuleGlob] | None = Field(None, description="GONOSUMDB; defaults to GOPRIVATE.")
+    flags: list[GoFlag] = Field(default_factory=list, description="GOFLAGS entries, e.g. -mod=readonly.")
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_not_empty(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("must list at least one entry (use [off] to forbid downloads)")
+        return v
+
+    def env(self) -> dict[str, str]:
+        """The effective module environment, exactly as `go env` must report it in the built image."""
+        return {
+            "GOPROXY": ",".join(self.proxy),
+            "GOSUMDB": self.sumdb,
+            "GOPRIVATE": ",".join(self.private),
+            "GONOPROXY": ",".join(self.private if self.noproxy is None else self.noproxy),
+            "GONOSUMDB": ",".join(self.private if self.nosumdb is None else self.nosumdb),
+            "GOFLAGS": " ".join(self.flags),
+        }
+
+
+# ---- base image ---------------------------------------------------------------------------------------------
+
+
+class BaseSpec(BaseModel):
+    model_config = _strict_model()
+
+    image: Annotated[str, StringConstraints(pattern=IMAGE_REF, max_length=512)] = Field(
+        "debian:bookworm-slim", description="Debian bookworm based image every stage starts from."
+    )
+    packages: list[DebPackage] = Field(default_factory=list, description="Extra apt packages for every stage.")
+
+
+# ---- targets ------------------------------------------------------------------------------------------------
+
+
+class Target(BaseModel):
+    """One cross-compile target. Written as "os/arch", "os/arch/variant" (linux/arm/v7, linux/amd64/v3) or
+    a mapping with `platform` and options."""
+
+    model_config = _strict_model()
+
+    platform: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+/[a-z0-9]+(/v[0-9]+)?$")]
+    cgo: bool = Field(False, description="Build with CGO_ENABLED=1 using the cross C toolchain for this target.")
+    goarm: Literal["5", "6", "7"] | None = Field(None, description="GOARM for linux/arm (default 7).")
+    goamd64: Literal["v1", "v2", "v3", "v4"] | None = Field(None, description="GOAMD64 for amd64 targets.")
+    strategy: Literal["gnu", "zig"] = Field("gnu", description="C toolchain family for cgo: Debian gcc or zig cc.")
+    sdk: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]+$")] | None = Field(
+        None, description="Apple SDK path inside the image (darwin cgo only)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: object) -> object:
+        if isinstance(data, str):
+            return {"platform": data}
+        return data
+
+    @model_validator(mode="after")
+    def _variants(self) -> "Target":
+        parts = self.platform.split("/")
+        if len(parts) == 3:
+            goos, goarch, variant = parts
+            if goarch == "arm" and variant in ("v5", "v6", "v7"):
+                field, value = "goarm", variant[1:]
+            elif goarch == "amd64" and variant in ("v1", "v2", "v3", "v4"):
+                field, value = "goamd64", variant
+            else:
+                raise ValueError(f"variant {variant!r} is not valid for {goarch} (arm: v5-v7, amd64: v1-v4)")
+            if getattr(self, field) not in (None, value):
+                raise ValueError(f"{field} {getattr(self, field)!r} contradicts platform variant {variant!r}")
+            object.__setattr__(self, field, value)
+            object.__setattr__(self, "platform", f"{goos}/{goarch}")
+        if self.goarm is not None and self.goarch != "arm":
+            raise ValueError("goarm applies only to arm targets")
+        if self.goamd64 is not None and self.goarch != "amd64":
+            raise ValueError("goamd64 applies only to amd64 targets")
+        if self.goarch == "arm" and self.goarm is None:
+            object.__setattr__(self, "goarm", "7")
+        if self.sdk is not None and self.goos not in ("darwin", "ios"):
+            raise ValueError("sdk applies only to darwin/ios targets")
+        return self
+
+    @property
+    def goos(self) -> str:
+        return self.platform.split("/")[0]
+
+    @property
+    def goarch(self) -> str:
+        return self.platform.split("/")[1]
+
+    @property
+    def key(self) -> str:
+        """A unique, file-name-safe name for this target: linux-arm-v7-cgo, windows-amd64."""
+        parts = [self.goos, self.goarch]
+        if self.goarm:
+            parts.append(f"v{self.goarm}")
+        if self.goamd64:
+            parts.append(self.goamd64)
+        if self.cgo:
+            parts.append("cgo")
+        return "-".join(parts)
+
+    def go_env(self) -> dict[str, str]:
+        env = {"GOOS": self.goos, "GOARCH": self.goarch, "CGO_ENABLED": "1" if self.cgo else "0"}
+        if self.goarm:
+            env["GOARM"] = self.goarm
+        if self.goamd64:
+            env["GOAMD64"] = self.goamd64
+        return env
+
+
+# ---- tools, devcontainer, ci, verify ------------------------------------------------------------------------
+
+
+class DevcontainerSpec(BaseModel):
+    model_config = _strict_model()
+
+    user: Annotated[str, StringConstraints(pattern=USER)] = "gopher"
+    uid: int = Field(1000, ge=1000, le=60000, description="UID of the non-root user (updateRemoteUserUID may remap it).")
+    extensions: list[Annotated[str, StringConstraints(pattern=VSCODE_EXTENSION)]] = Field(
+        default_factory=lambda: ["golang.go"]
+    )
+    post_create: OneLine | None = Field(None, description="postCreateCommand, run as the remote user.")
+    post_start: OneLine | None = None
+    run_args: list[OneLine] = Field(default_factory=list, description="Extra `docker run` arguments.")
+    ptrace: bool = Field(True, description="Add SYS_PTRACE and seccomp=unconfined so dlv can debug.")
+
+
+class CiSpec(BaseModel):
+    model_config = _strict_model()
+
+    tools: list[Tool] = Field(default_factory=list, description="Tools for the ci image, exact versions only.")
+
+
+class VerifySpec(BaseModel):
+    model_config = _strict_model()
+
+    emulate: bool = Field(False, description="Also run foreign binaries under qemu-user (Linux) and wine (Windows).")
+
+
+class Spec(BaseModel):
+    """envbuilder.yaml"""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="envbuilder spec")
+
+    name: Name = Field(description="Project name: used for image names and labels.")
+    go: GoSpec
+    modules: ModulesSpec = Field(default_factory=ModulesSpec)
+    base: BaseSpec = Field(default_factory=BaseSpec)
+    platforms: list[Literal["linux/amd64", "linux/arm64"]] = Field(
+        default_factory=lambda: ["linux/amd64"], description="Platforms the images are built for."
+    )
+    targets: list[Target] = Field(
+        default_factory=lambda: [Target(platform="linux/amd64")], description="Cross-compile matrix."
+    )
+    tools: list[Tool] = Field(default_factory=list, description="Installed in the dev image with `go install`.")
+    devcontainer: DevcontainerSpec = Field(default_factory=DevcontainerSpec)
+    ci: CiSpec = Field(default_factory=CiSpec)
+    verify: VerifySpec = Field(default_factory=VerifySpec)
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms_unique(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("must list at least one platform")
+        if len(set(v)) != len(v):
+            raise ValueError("lists a platform twice")
+        return v
+
+    @model_validator(mode="after")
+    def _targets_fit_go(self) -> "Spec":
+        seen: set[str] = set()
+        for i, target in enumerate(self.targets):
+            where: tuple[str | int, ...] = ("targets", i)
+            if not goplatforms.is_valid(self.go.version, target.goos, target.goarch):
+                raise SpecRuleError(
+                    (*where, "platform"),
+                    f"{target.platform} is not a GOOS/GOARCH pair of Go {self.go.version} "
+                    f"(`go tool dist list`); e.g. {goplatforms.suggest(self.go.version, target.goos)}",
+                )
+            if target.key in seen:
+                raise SpecRuleError(where, f"target {target.key} is listed twice")
+            seen.add(target.key)
+            if not target.cgo:
+                continue
+            if not goplatforms.cgo_supported(self.go.version, target.goos, target.goarch):
+                raise SpecRuleError((*where, "cgo"), f"Go does not support cgo on {target.platform}")
+            if target.goos in ("darwin", "ios"):
+                if target.sdk is None:
+                    raise SpecRuleError(
+                        (*where, "cgo"),
+                        f"cgo for {target.platform} needs an Apple SDK: set cgo: false, or give sdk: <path in image>",
+                    )
+                continue
+            if cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy) is None:
+                raise SpecRuleError(
+                    (*where, "cgo"),
+                    f"no known C cross toolchain for {target.platform} (strategy {target.strategy}); "
+                    "set cgo: false or try strategy: zig",
+                )
+        if "linux/arm64" in self.platforms and any(t.cgo for t in self.targets):
+            raise SpecRuleError(
+                ("platforms",),
+                "cgo cross toolchains are rendered for linux/amd64 images only: drop linux/arm64 or disable cgo",
+            )
+        for group, tools in (("tools", self.tools), ("ci.tools", self.ci.tools)):
+            paths = [t.split("@")[0] for t in tools]
+            dupes = {p for p in paths if paths.count(p) > 1}
+            if dupes:
+                raise SpecRuleError((group,), f"{sorted(dupes)[0]} is listed twice")
+        return self
+
+
+class SpecRuleError(ValueError):
+    """A cross-field rule failed; `loc` points at the field to blame (for file:line in the message)."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+def json_schema() -> dict:
+    schema = Spec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://envbuilder.dev/schema/envbuilder.schema.json"
+    return schema
