@@ -125,9 +125,9 @@ def schema() -> None:
     typer.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     try:
-        app()
+        app(args=argv, prog_name="envbuilder")
     except EnvbuilderError as exc:
         _say(f"envbuilder: {exc.message}")
         sys.exit(exc.exit_code)

@@ -8,6 +8,7 @@ sha256 of its body, so a later render can tell a hand edit (body no longer match
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -60,6 +61,7 @@ def hcl_quote(value: object) -> str:
     return json.dumps(_one_line(value)).replace("${", "$${").replace("%{", "%%{")
 
 
+@functools.cache
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 

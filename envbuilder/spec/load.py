@@ -81,6 +81,29 @@ def _message(error: dict[str, Any]) -> str:
     return msg
 
 
+MAX_FLOW_DEPTH = 64
+
+
+def _refuse_deep_nesting(text: str, path: Path) -> None:
+    """A spec nests a few levels; thousands of `[[[[` only make the parser recurse for seconds and die."""
+    depth = 0
+    quote = ""
+    for line_no, line in enumerate(text.splitlines(), 1):
+        for ch in line:
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                depth += 1
+                if depth > MAX_FLOW_DEPTH:
+                    raise InputError(f"{path}:{line_no}: invalid YAML: nested deeper than {MAX_FLOW_DEPTH} levels")
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+
+
 def parse_yaml(path: Path) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -99,6 +122,7 @@ def parse_yaml(path: Path) -> Any:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     if "\x00" in text:
         raise InputError(f"{path}: contains NUL bytes: not a YAML file")
+    _refuse_deep_nesting(text, path)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:

@@ -71,7 +71,7 @@ Tool = Annotated[str, StringConstraints(pattern=TOOL)]
 ModuleGlob = Annotated[str, StringConstraints(pattern=MODULE_GLOB, max_length=256)]
 GoFlag = Annotated[str, StringConstraints(pattern=GOFLAG, max_length=256)]
 Url = Annotated[str, StringConstraints(pattern=URL_SAFE, max_length=2048)]
-OneLine = Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=4096)]
+OneLine = Annotated[str, StringConstraints(pattern=ONE_LINE, min_length=1, max_length=4096)]
 
 
 def _strict_model() -> ConfigDict:
