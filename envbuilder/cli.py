@@ -118,6 +118,30 @@ def render(
 
 
 @app.command()
+def build(
+    spec: SpecOption = DEFAULT_SPEC,
+    target: Annotated[str, typer.Option(help="Stage to build: base, dev or ci.")] = "dev",
+    tag: Annotated[Optional[list[str]], typer.Option(help="Image tag (repeatable); default NAME:TARGET-goVERSION.")] = None,
+    platform: Annotated[Optional[list[str]], typer.Option(help="Image platform (default: the spec's).")] = None,
+    network: Annotated[Optional[str], typer.Option(help="Build network, e.g. host to reach a mirror on 127.0.0.1.")] = None,
+    builder: Annotated[Optional[str], typer.Option(help="docker buildx builder (remote BuildKit).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the build cache.")] = False,
+    netrc: Annotated[Optional[Path], typer.Option(help="Credentials for private modules, passed as a BuildKit secret (default ~/.netrc if present).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No build log; print only the image.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Build an image from the rendered Dockerfile with BuildKit; prints the image reference."""
+    from envbuilder.engine.buildcmd import build_command
+
+    result = build_command(spec, target=target, tags=tag or [], platforms=platform or [], network=network,
+                           builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, sort_keys=True))
+    else:
+        typer.echo(f"{result['tags'][0]} {result['image_id']}")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of envbuilder.yaml (for editors' YAML language servers)."""
     from envbuilder.spec.models import json_schema

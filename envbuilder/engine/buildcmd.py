@@ -1,0 +1,92 @@
+"""`envbuilder build`: spec + lock -> (rendered files) -> a labelled image, built by BuildKit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from envbuilder.errors import CheckFailed, InputError
+from envbuilder.identity import STAGES, image_labels, image_tag
+from envbuilder.progress import interactive
+
+
+def _ensure_rendered(spec, lock, root: Path) -> None:
+    """Render missing files; refuse when files on disk differ (the user must run `render` and review)."""
+    from envbuilder.render import drift, render_all, write_files
+
+    files = render_all(spec, lock)
+    stale = [f for f in files if (root / f.path).exists() and drift([f], root)]
+    if stale:
+        raise CheckFailed(f"{', '.join(f.path for f in stale)} differ(s) from the spec and lock: "
+                          "run `envbuilder render` (see `envbuilder render --check`)")
+    write_files(files, root)
+
+
+def _check_base_pin(lock) -> None:
+    if not lock.base.image_id:
+        return
+    from envbuilder.engine.images import local_image_ref
+
+    _, current = local_image_ref(lock.base.image)
+    if current and current != lock.base.image_id:
+        print(f"warning: base image {lock.base.image} is now {current[:19]}, the lock pins "
+              f"{lock.base.image_id[:19]}: run `envbuilder lock` to accept it", file=sys.stderr)
+
+
+def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
+                  builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool) -> dict[str, Any]:
+    from envbuilder.cli import _load_locked
+    from envbuilder.engine.build import BuildFailed, BuildRequest, print_tail, run_build
+    from envbuilder.engine.client import engine
+    from envbuilder.engine.dockercli import find_buildkit_cli
+    from envbuilder.render import DOCKERFILE
+
+    if target not in STAGES:
+        raise InputError(f"--target: {target!r} is not one of {', '.join(STAGES)}")
+    spec, lock = _load_locked(spec_path)
+    root = spec_path.parent
+    secrets: dict[str, Path] = {}
+    netrc = netrc or (Path.home() / ".netrc" if (Path.home() / ".netrc").is_file() else None)
+    if netrc is not None:
+        if not netrc.is_file():
+            raise InputError(f"--netrc: {netrc}: no such file")
+        secrets["netrc"] = netrc.resolve()
+    client = engine()  # exit 3 early, with a clear line, when there is no engine
+    client.close()
+    cli = find_buildkit_cli(need_buildx=bool(builder))
+    _ensure_rendered(spec, lock, root)
+    _check_base_pin(lock)
+    req = BuildRequest(
+        context=root, dockerfile=root / DOCKERFILE, target=target,
+        tags=tags or [image_tag(spec, lock, target)], labels=image_labels(spec, lock, target),
+        platforms=platforms, network=network, builder=builder, no_cache=no_cache, secrets=secrets,
+    )
+    if not quiet:
+        print(f"building {req.tags[0]} (target {target}, Go {lock.go.version}) with {cli.path} "
+              f"(Docker {cli.version}{', buildx' if cli.buildx else ', BuildKit'})", file=sys.stderr)
+    try:
+        if quiet:
+            result = run_build(cli, req)
+        elif interactive():
+            result = _run_with_status(cli, req, run_build)
+        else:
+            result = run_build(cli, req, on_line=lambda line: print(line, file=sys.stderr, flush=True))
+    except BuildFailed as exc:
+        if quiet or interactive():
+            print_tail(exc.tail)
+        raise
+    return {"image_id": result.image_id, "tags": result.tags, "target": target, "go_version": lock.go.version,
+            "seconds": round(result.seconds, 2), "docker_cli": cli.path}
+
+
+def _run_with_status(cli, req, run_build):
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status(f"building {req.tags[0]}") as status:
+        def show(line: str) -> None:
+            if line.startswith("#") and "[" in line:
+                status.update(f"building {req.tags[0]}: {line[:100]}")
+
+        return run_build(cli, req, on_line=show)

@@ -1,0 +1,5 @@
+//go:build !cgo
+
+package main
+
+func cInfo() string { return "cgo off" }

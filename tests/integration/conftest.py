@@ -1,0 +1,72 @@
+"""Projects for image tests: specs that build FROM the local base, fetch Go from the local mirror and tools
+from the local module proxy (builds use --network host to reach 127.0.0.1)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SPEC = """\
+name: {name}
+go:
+  version: "{version}"
+  download: {download}
+  index: {index}
+modules:
+  proxy: [{goproxy}]
+  sumdb: sum.golang.org
+  nosumdb: [example.test]
+  flags: [-mod=readonly]
+base:
+  image: {base_image}
+  packages: [{packages}]
+targets:
+  - linux/amd64
+tools: [example.test/hellotool@v1.1.0]
+"""
+
+
+@dataclass
+class Project:
+    root: Path
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "envbuilder", *args], cwd=self.root, capture_output=True,
+                              text=True, timeout=timeout, env={**os.environ, "CI": "1", **(env or {})})
+
+    def build(self, *args: str, **kw) -> subprocess.CompletedProcess:
+        return self.run("build", "--network", "host", *args, **kw)
+
+
+@pytest.fixture
+def make_project(tmp_path, base_image, go_mirror_url, go_index_url, goproxy_url):
+    def make(name: str, version: str = "1.22", download: str | None = None, packages: str = "make") -> Project:
+        root = tmp_path / name
+        root.mkdir()
+        (root / "envbuilder.yaml").write_text(SPEC.format(
+            name=name, version=version, download=download or go_mirror_url, index=go_index_url,
+            goproxy=goproxy_url, base_image=base_image, packages=packages))
+        project = Project(root)
+        locked = project.run("lock")
+        assert locked.returncode == 0, locked.stderr
+        return project
+
+    return make
+
+
+@pytest.fixture
+def built_images(docker_engine):
+    """Tags a test builds; removed afterwards (with the dangling layers they leave), so no test leaks."""
+    tags: list[str] = []
+    yield tags
+    for tag in tags:
+        try:
+            docker_engine.images.remove(tag, force=True)
+        except Exception:  # noqa: BLE001 - already gone is fine
+            pass
+    docker_engine.images.prune(filters={"dangling": True})
