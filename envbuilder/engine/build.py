@@ -21,6 +21,9 @@ from envbuilder.errors import CheckFailed, InputError
 
 TAIL_LINES = 40
 STEP_RE = re.compile(r"^#\d+ \[(?P<step>[^\]]+)\] (?P<what>.*)$")
+# What a RUN step printed: "#7 0.512 text" (BuildKit plain progress). The step's own command line is echoed
+# as "#7 [stage 3/3] RUN ...", so only timestamped lines are the program's output.
+OUTPUT_RE = re.compile(r"^#\d+ \d+\.\d+ (?P<text>.*)$")
 
 
 @dataclass
@@ -77,13 +80,13 @@ def build_argv(cli: DockerCli, req: BuildRequest, iidfile: Path) -> list[str]:
 
 
 def _failure_message(lines: list[str], target: str) -> str:
-    for line in reversed(lines):
-        m = re.search(r"envbuilder: (.*)$", line)
-        if m:
-            return m.group(1).strip()
+    output = [m.group("text") for m in map(OUTPUT_RE.match, lines) if m]
+    for text in reversed(output):
+        if text.startswith("envbuilder: "):
+            return text.removeprefix("envbuilder: ").strip()
     step = next((m for m in (STEP_RE.match(l) for l in reversed(lines)) if m), None)
     # apt says what went wrong on "E: ..." lines; BuildKit's own "ERROR: ..." summary comes after them.
-    apt = next((m.group(1) for m in (re.search(r"\bE: (.*)$", l) for l in reversed(lines)) if m), None)
+    apt = next((t.removeprefix("E: ") for t in reversed(output) if t.startswith("E: ")), None)
     last_error = apt or next((l for l in reversed(lines) if "ERROR" in l or "error" in l.lower()), "")
     where = f" at step [{step.group('step')}] {step.group('what')[:120]}" if step else ""
     return f"build of target {target!r} failed{where}: {last_error.strip()[:300]}".rstrip(": ")

@@ -1,0 +1,126 @@
+"""Image build timings and sizes (issue 3), side by side in one run, on the local fixtures:
+
+- cold build (--no-cache; BuildKit's apt cache mounts stay warm, the network fetches of Go and tools do not)
+- no-op rebuild (goal <= 5 s)
+- rebuild after a GOPROXY change (goal <= 10% of cold, and no Go download)
+- sizes of base/dev/ci against an equivalent of the official golang:bookworm built from the same base.
+
+Run: python bench/bench_build.py   (needs a Docker engine; prepares and serves the fixtures itself)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fixtures import fileserver  # noqa: E402
+
+SPEC = """\
+name: benchbuild
+go:
+  version: "1.22"
+  download: {GO_MIRROR_URL}
+  index: {GO_INDEX_URL}
+modules:
+  proxy: [{GOPROXY_URL}]
+  nosumdb: [example.test]
+  flags: [-mod=readonly]
+base: {{image: {BASE_IMAGE}, packages: [make]}}
+targets:
+  - {{platform: linux/amd64, cgo: true}}
+  - {{platform: linux/arm64, cgo: true}}
+  - {{platform: windows/amd64, cgo: true}}
+  - darwin/arm64
+tools: [example.test/hellotool@v1.1.0]
+ci: {{tools: [example.test/hellotool@v1.0.0]}}
+"""
+
+
+def envbuilder(cwd: Path, *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "envbuilder", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "CI": "1"})
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"envbuilder {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return elapsed, proc
+
+
+def size_mb(client, ref: str) -> float:
+    return client.images.get(ref).attrs["Size"] / 1e6
+
+
+def main() -> None:
+    import docker
+
+    s = fileserver.prepare()
+    started_server = not fileserver.running()
+    if started_server:
+        fileserver.compose("up", "-d")
+        fileserver.wait_until_responsive()
+    client = docker.from_env()
+    tags: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "envbuilder.yaml").write_text(SPEC.format(**s))
+            envbuilder(root, "lock")
+            cold, proc = envbuilder(root, "build", "--network", "host", "--target", "dev", "--no-cache")
+            tags.append(proc.stdout.split()[0])
+            noop, _ = envbuilder(root, "build", "--network", "host", "--target", "dev")
+            spec = root / "envbuilder.yaml"
+            spec.write_text(spec.read_text().replace(f"proxy: [{s['GOPROXY_URL']}]",
+                                                     f"proxy: ['{s['GOPROXY_URL']}|direct']"))
+            envbuilder(root, "lock")
+            envbuilder(root, "render")
+            proxy_change, proc = envbuilder(root, "build", "--network", "host", "--target", "dev")
+            go_refetched = "curl -fsSL" in proc.stderr and "CACHED" not in _step(proc.stderr, "go-download 3/3")
+            for stage in ("base", "ci"):
+                _, p = envbuilder(root, "build", "--network", "host", "--target", stage)
+                tags.append(p.stdout.split()[0])
+            lock = json.loads((root / "envbuilder.lock").read_text())
+            archive = lock["go"]["archives"]["linux/amd64"]
+            start = time.perf_counter()
+            subprocess.run(["/usr/bin/docker", "build", "-q", "--network", "host", "-t", "envbuilder-bench/golang:bookworm-eq",
+                            "--build-arg", f"BASE={s['BASE_IMAGE']}", "--build-arg", f"GO_URL={archive['url']}",
+                            "--build-arg", f"GO_SHA256={archive['sha256']}", "-f",
+                            str(ROOT / "bench" / "golang-bookworm.Dockerfile"), str(ROOT / "bench")],
+                           check=True, capture_output=True, env={**os.environ, "DOCKER_BUILDKIT": "1"})
+            official_s = time.perf_counter() - start
+            tags.append("envbuilder-bench/golang:bookworm-eq")
+            sizes = {t: size_mb(client, t) for t in tags}
+    finally:
+        for t in tags:
+            try:
+                client.images.remove(t, force=True)
+            except docker.errors.DockerException:
+                pass
+        client.images.prune(filters={"dangling": True})
+        if started_server:
+            fileserver.compose("down", "-v")
+
+    print(f"{'measure':52} {'value':>10}  goal")
+    print(f"{'cold build, dev target (--no-cache)':52} {cold:9.1f}s")
+    print(f"{'no-op rebuild':52} {noop:9.1f}s  <= 5 s")
+    print(f"{'rebuild after a GOPROXY change':52} {proxy_change:9.1f}s  <= {0.1 * cold:.1f} s (10% of cold)")
+    print(f"{'  ... Go downloaded again?':52} {'yes' if go_refetched else 'no':>10}  no")
+    for t, mb in sizes.items():
+        print(f"{'size ' + t:52} {mb:8.0f}MB")
+    print(f"(golang:bookworm equivalent built in {official_s:.1f}s; cross toolchains for linux/arm64 and "
+          f"windows/amd64 cgo are in envbuilder's base, not in the official image)")
+
+
+def _step(log: str, name: str) -> str:
+    return "\n".join(line for line in log.splitlines() if name in line)
+
+
+if __name__ == "__main__":
+    main()
