@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from envbuilder import goreleases
 from envbuilder.errors import CheckFailed, InputError
-from envbuilder.fsutil import atomic_write
+from envbuilder.fsutil import atomic_write, read_input
 from envbuilder.spec.models import URL_SAFE, Spec
 
 LOCK_VERSION = 1
@@ -165,12 +165,7 @@ def create_lock(
 
 
 def read_lock(path: Path) -> Lock:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no lock file (run `envbuilder lock`)") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    raw = read_input(path, "no lock file (run `envbuilder lock`)")
     try:
         return Lock.model_validate_json(raw)
     except ValidationError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from envbuilder.errors import InputError
+from envbuilder.fsutil import read_input
 from envbuilder.spec.models import PATTERN_NAMES, Spec, SpecRuleError
 
 MAX_SPEC_BYTES = 1 << 20  # a spec is a few KB; refuse megabytes of junk before parsing it
@@ -108,12 +109,7 @@ def parse_yaml(path: Path) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (run `envbuilder init` to write a starter spec)") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    raw = read_input(path, "no such file (run `envbuilder init` to write a starter spec)")
     if len(raw) > MAX_SPEC_BYTES:
         raise InputError(f"{path}: {len(raw)} bytes is too large for a spec (limit {MAX_SPEC_BYTES})")
     try:

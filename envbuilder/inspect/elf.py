@@ -1,0 +1,84 @@
+"""ELF facts with pyelftools: header, segments (interpreter, PT_LOAD), sections (stripped, .go.buildinfo),
+dynamic tags (DT_NEEDED, PIE flag). Offsets are validated against the file size before pyelftools walks
+them, so a truncated or lying file is one `Malformed` error."""
+
+from __future__ import annotations
+
+from envbuilder.inspect.arch import ELF_ARCH, ELF_OS
+from envbuilder.inspect.buildinfo import AddressSpace, Region
+from envbuilder.inspect.facts import BinaryFacts
+from envbuilder.inspect.source import Malformed, Source
+
+PF_X, PF_W = 1, 2
+DF_1_PIE = 0x08000000
+_KINDS = {"ET_EXEC": "exe", "ET_DYN": "shared", "ET_REL": "object", "ET_CORE": "core"}
+
+
+def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]:
+    from elftools.elf.elffile import ELFFile
+
+    facts.format = "elf"
+    elf = ELFFile(src.view())
+    h = elf.header
+    facts.bits = elf.elfclass
+    facts.endian = "little" if elf.little_endian else "big"
+    facts.machine = str(h["e_machine"])
+    pick = ELF_ARCH.get(h["e_machine"])
+    facts.arch = pick(facts.bits, facts.endian) if pick else None
+    facts.os_abi = str(h["e_ident"]["EI_OSABI"])
+    facts.os = ELF_OS.get(facts.os_abi)
+    facts.kind = _KINDS.get(h["e_type"], "other")
+
+    _check_table(src, h["e_phoff"], h["e_phnum"], h["e_phentsize"], "program headers")
+    regions: list[Region] = []
+    writable_load: int | None = None
+    dynamic = None
+    for seg in elf.iter_segments():
+        kind, offset, filesz = seg["p_type"], seg["p_offset"], seg["p_filesz"]
+        if offset + filesz > src.size:
+            raise Malformed(f"segment {kind} at {offset:#x} (+{filesz}) is past the end of the file ({src.size})")
+        if kind == "PT_LOAD":
+            regions.append(Region(seg["p_vaddr"], offset, filesz))
+            if writable_load is None and seg["p_flags"] & (PF_X | PF_W) == PF_W:
+                writable_load = seg["p_vaddr"]
+        elif kind == "PT_INTERP":
+            facts.interpreter = src.read(offset, min(filesz, 4096), "PT_INTERP").split(b"\0")[0].decode(errors="replace")
+        elif kind == "PT_DYNAMIC":
+            dynamic = seg
+
+    buildinfo_addr: int | None = None
+    has_symtab = False
+    if h["e_shoff"]:
+        _check_table(src, h["e_shoff"], max(1, h["e_shnum"]), h["e_shentsize"], "section headers")
+        count = elf.num_sections()
+        _check_table(src, h["e_shoff"], count, h["e_shentsize"], "section headers")
+        for sec in elf.iter_sections():
+            name = sec.name
+            if sec["sh_type"] != "SHT_NOBITS" and sec["sh_offset"] + sec["sh_size"] > src.size:
+                raise Malformed(f"section {name or '?'} at {sec['sh_offset']:#x} is past the end of the file")
+            if name == ".symtab":
+                has_symtab = True
+            elif name == ".go.buildinfo":
+                buildinfo_addr = sec["sh_addr"]
+    facts.stripped = not has_symtab
+
+    flags_1 = 0
+    if dynamic is not None:
+        for tag in dynamic.iter_tags():
+            if tag.entry.d_tag == "DT_NEEDED":
+                facts.needed.append(tag.needed)
+            elif tag.entry.d_tag == "DT_FLAGS_1":
+                flags_1 = tag.entry.d_val
+    facts.linkage = "dynamic" if facts.interpreter or facts.needed else "static"
+    if facts.kind == "shared" and (facts.interpreter or flags_1 & DF_1_PIE):
+        facts.kind = "exe"  # ET_DYN with an interpreter (or DF_1_PIE) is a position-independent executable
+        facts.pie = True
+    elif facts.kind == "exe":
+        facts.pie = False
+    data_start = buildinfo_addr if buildinfo_addr is not None else writable_load
+    return AddressSpace(src, regions), data_start
+
+
+def _check_table(src: Source, offset: int, count: int, entsize: int, what: str) -> None:
+    if count and (offset + count * entsize > src.size or entsize == 0):
+        raise Malformed(f"{what}: {count} x {entsize} bytes at {offset:#x} are past the end of the file ({src.size})")
