@@ -82,7 +82,7 @@ def main() -> None:
             envbuilder(root, "lock")
             envbuilder(root, "render")
             proxy_change, proc = envbuilder(root, "build", "--network", "host", "--target", "dev")
-            go_refetched = "curl -fsSL" in proc.stderr and "CACHED" not in _step(proc.stderr, "go-download 3/3")
+            go_refetched = not _step_cached(proc.stderr, "[go-download 3/3]")
             for stage in ("base", "ci"):
                 _, p = envbuilder(root, "build", "--network", "host", "--target", stage)
                 tags.append(p.stdout.split()[0])
@@ -118,8 +118,12 @@ def main() -> None:
           f"windows/amd64 cgo are in envbuilder's base, not in the official image)")
 
 
-def _step(log: str, name: str) -> str:
-    return "\n".join(line for line in log.splitlines() if name in line)
+def _step_cached(log: str, name: str) -> bool:
+    """BuildKit plain progress: "#7 [go-download 3/3] RUN ..." then "#7 CACHED" when the step was reused."""
+    import re
+
+    m = re.search(r"^(#\d+) " + re.escape(name), log, re.M)
+    return bool(m) and re.search(rf"^{m.group(1)} CACHED$", log, re.M) is not None
 
 
 if __name__ == "__main__":
