@@ -19,12 +19,13 @@ from typing import Any
 
 from envbuilder.errors import CheckFailed, InputError
 from envbuilder.fsutil import atomic_write
-from envbuilder.identity import STAGES, cache_volumes, image_labels, image_tag
+from envbuilder.devcontainer import devcontainer_context
+from envbuilder.identity import STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
 from envbuilder.spec.models import Spec
 from envbuilder.toolchains import ZIG_VERSION, cgo_toolchain
 
-DOCKERFILE = "Dockerfile"
+DOCKERFILE = "Dockerfile"  # also named in devcontainer.py (relative to .devcontainer/)
 DEVCONTAINER = ".devcontainer/devcontainer.json"
 BAKE = "docker-bake.hcl"
 DIGEST_RE = re.compile(r"^(?:#|//) envbuilder-digest: sha256:([0-9a-f]{64})$", re.M)
@@ -134,34 +135,6 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
     }
 
 
-def _devcontainer_context(spec: Spec, lock: Lock) -> dict[str, Any]:
-    dc = spec.devcontainer
-    env = dict(spec.modules.env())
-    env["GOTOOLCHAIN"] = lock.go.toolchain
-    lifecycle = [(k, v) for k, v in (("postCreateCommand", dc.post_create), ("postStartCommand", dc.post_start)) if v]
-    return {
-        "name": spec.name,
-        "dockerfile": f"../{DOCKERFILE}",
-        "context": "..",
-        "build_options": [],
-        "user": dc.user,
-        "mounts": [{"source": s, "target": t} for s, t in cache_volumes(spec).items()],
-        "container_env": list(env.items()),
-        "run_args": list(dc.run_args),
-        "cap_add": ["SYS_PTRACE"] if dc.ptrace else [],
-        "security_opt": ["seccomp=unconfined"] if dc.ptrace else [],
-        "lifecycle": lifecycle,
-        "extensions": list(dc.extensions),
-        "vscode_settings": {
-            "go.goroot": "/usr/local/go",
-            "go.gopath": "/go",
-            "go.toolsManagement.autoUpdate": False,
-            "go.toolsManagement.checkForUpdates": "off",
-            "gopls": {"build.env": {"GOTOOLCHAIN": lock.go.toolchain}},
-        },
-    }
-
-
 def _bake_context(spec: Spec, lock: Lock) -> dict[str, Any]:
     return {
         "dockerfile": DOCKERFILE,
@@ -205,7 +178,7 @@ def edited_by_hand(text: str) -> bool | None:
 def render_all(spec: Spec, lock: Lock) -> list[RenderedFile]:
     env = _environment()
     dockerfile = env.get_template("Dockerfile.j2").render(**_dockerfile_context(spec, lock))
-    devcontainer = env.get_template("devcontainer.json.j2").render(**_devcontainer_context(spec, lock))
+    devcontainer = env.get_template("devcontainer.json.j2").render(**devcontainer_context(spec, lock))
     json.loads(devcontainer)  # the template must always lay out valid JSON; fail loudly here if not
     bake = env.get_template("docker-bake.hcl.j2").render(**_bake_context(spec, lock))
     return [
