@@ -35,20 +35,15 @@ def _say(message: str) -> None:
 
 
 def _load(spec_path: Path):
-    from envbuilder.spec import load_spec
+    from envbuilder.project import load_spec
 
     return load_spec(spec_path)
 
 
 def _load_locked(spec_path: Path):
-    """Spec and its lock; a stale lock is an error (render/build must not use an old pin)."""
-    from envbuilder.lock import LOCK_NAME, check_fresh, read_lock
+    from envbuilder.project import load_locked
 
-    spec = _load(spec_path)
-    lock_path = spec_path.parent / LOCK_NAME
-    lock = read_lock(lock_path)
-    check_fresh(spec, lock, lock_path)
-    return spec, lock
+    return load_locked(spec_path)
 
 
 @app.command()
@@ -139,6 +134,28 @@ def build(
         typer.echo(json.dumps(result, indent=2, sort_keys=True))
     else:
         typer.echo(f"{result['tags'][0]} {result['image_id']}")
+
+
+@app.command()
+def verify(
+    image: Annotated[Optional[str], typer.Argument(help="Image to verify (default: the spec's dev image).")] = None,
+    spec: SpecOption = DEFAULT_SPEC,
+    host: Annotated[bool, typer.Option("--host", help="Verify this machine's own Go setup.")] = False,
+    container: Annotated[Optional[str], typer.Option(help="Verify a running container (id or name).")] = None,
+    devcontainer: Annotated[Optional[Path], typer.Option(help="Verify the running devcontainer of this workspace.")] = None,
+    user: Annotated[Optional[str], typer.Option(help="Run the checks as this user.")] = None,
+    stage: Annotated[Optional[str], typer.Option(help="Whose tools to expect: dev or ci (default: the image's).")] = None,
+    only: Annotated[Optional[list[str]], typer.Option(help="Run only these check ids or prefixes (comma list).")] = None,
+    skip: Annotated[Optional[list[str]], typer.Option(help="Skip these check ids or prefixes (comma list).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report (one testsuite per target).")] = None,
+) -> None:
+    """Prove an environment matches the spec: toolchain, modules, workspace, cgo, cross builds, binaries."""
+    from envbuilder.verify.command import verify_command
+
+    code = verify_command(spec, image=image, host=host, container=container, devcontainer=devcontainer, user=user,
+                          stage=stage, only=only or [], skip=skip or [], as_json=as_json, junit=junit)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -36,7 +36,7 @@ def _check_base_pin(lock) -> None:
 
 def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
                   builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool) -> dict[str, Any]:
-    from envbuilder.cli import _load_locked
+    from envbuilder.project import load_locked as _load_locked
     from envbuilder.engine.build import BuildFailed, BuildRequest, print_tail, run_build
     from envbuilder.engine.client import engine
     from envbuilder.engine.dockercli import find_buildkit_cli

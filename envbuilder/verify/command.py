@@ -1,0 +1,71 @@
+"""`envbuilder verify`: pick the executor, run the suite, print/write the reports, exit 0 or 1."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from envbuilder.errors import InputError
+
+STAGES = ("dev", "ci", "base")
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def verify_command(spec_path: Path, *, image: str | None, host: bool, container: str | None,
+                   devcontainer: Path | None, user: str | None, stage: str | None, only: list[str],
+                   skip: list[str], as_json: bool, junit: Path | None) -> int:
+    from envbuilder.project import load_locked as _load_locked
+    from envbuilder.identity import image_tag
+    from envbuilder.report import exit_code, render_table, summary_line, to_json, write_junit
+    from envbuilder.verify.expected import Expectations
+    from envbuilder.verify.suite import Selection, run_suite
+
+    chosen = [name for name, on in (("IMAGE", image), ("--host", host), ("--container", container),
+                                    ("--devcontainer", devcontainer)) if on]
+    if len(chosen) > 1:
+        raise InputError(f"verify: give one of IMAGE, --host, --container, --devcontainer (got {', '.join(chosen)})")
+    if stage is not None and stage not in STAGES:
+        raise InputError(f"--stage: {stage!r} is not one of {', '.join(STAGES)}")
+    spec, lock = _load_locked(spec_path)
+    executor = _executor(spec, lock, image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
+                         container=container, devcontainer=devcontainer, user=user)
+    try:
+        if stage is None:
+            labels = (getattr(executor, "image_attrs", None) or {}).get("Config", {}).get("Labels") or {}
+            stage = labels.get("dev.envbuilder.stage", "dev")
+        report = run_suite(executor, Expectations(spec, lock), stage=stage, selection=Selection(_split(only),
+                                                                                                 _split(skip)))
+    finally:
+        executor.close()
+    if junit is not None:
+        write_junit(report, junit)
+    if as_json:
+        sys.stdout.write(to_json(report) + "\n")
+        print(summary_line(report), file=sys.stderr)
+    else:
+        from rich.console import Console
+
+        # Off a terminal (CI logs) rich would wrap the table at 80 columns; give it room instead.
+        render_table(report, Console(width=None if sys.stdout.isatty() else 200))
+    return exit_code(report)
+
+
+def _executor(spec, lock, *, image, host, container, devcontainer, user):
+    from envbuilder.verify.executors import ContainerExecutor, HostExecutor
+
+    if host:
+        return HostExecutor()
+    from envbuilder.engine.client import engine
+
+    client = engine()
+    if container:
+        return ContainerExecutor.for_container(client, container, user=user)
+    if devcontainer is not None:
+        from envbuilder.devcontainer_runtime import find_devcontainer
+
+        container_id, remote_user = find_devcontainer(devcontainer)
+        return ContainerExecutor.for_container(client, container_id, user=user or remote_user)
+    return ContainerExecutor.for_image(client, image, user=user)

@@ -1,0 +1,103 @@
+"""The verification suite: every check of design.md's catalogue, run through one executor, into one Report.
+
+Check ids are stable (documented in README): toolchain.*, modules.*, workspace.*, cgo.*, build.probe,
+binary.*, exec.run, hygiene.*, image.lock. `only`/`skip` select by id or id prefix (`binary` = binary.*).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterable
+
+from envbuilder.report import CheckResult, Report
+from envbuilder.verify import environment, targets
+from envbuilder.verify.executors import Executor
+from envbuilder.verify.expected import Expectations
+
+TARGET_CHECK_PREFIXES = ("cgo", "build", "binary", "exec")
+
+
+def _matches(check_id: str, prefixes: Iterable[str]) -> bool:
+    return any(check_id == p or check_id.startswith(p + ".") for p in prefixes)
+
+
+class Selection:
+    def __init__(self, only: list[str], skip: list[str]) -> None:
+        self.only, self.skip = only, skip
+
+    def __call__(self, check_id: str) -> bool:
+        if self.only and not _matches(check_id, self.only):
+            return False
+        return not _matches(check_id, self.skip)
+
+    def any_of(self, prefixes: Iterable[str]) -> bool:
+        """Could any check under these prefixes be selected? (cheap test before expensive work)"""
+        prefixes = list(prefixes)
+        if self.only and not any(_matches(p, self.only) or any(o.startswith(p + ".") or o == p for o in self.only)
+                                 for p in prefixes):
+            return False
+        return not all(_matches(p, self.skip) for p in prefixes)
+
+
+def image_checks(ex: Executor, exp: Expectations) -> Iterable[CheckResult]:
+    attrs = getattr(ex, "image_attrs", None)
+    if not attrs:
+        return []
+    labels = attrs.get("Config", {}).get("Labels") or {}
+    got = labels.get("dev.envbuilder.lock-hash")
+    ok = got == exp.lock.hash
+    return [CheckResult(id="image.lock", target=environment.ENV_TARGET, status="pass" if ok else "fail",
+                        expected=exp.lock.hash, actual=got or "no envbuilder label",
+                        message="" if ok else "the image was not built from the current lock: rebuild it")]
+
+
+def run_suite(ex: Executor, exp: Expectations, *, stage: str, selection: Selection) -> Report:
+    report = Report(tool="verify")
+
+    def add(results: Iterable[CheckResult]) -> None:
+        report.results.extend(r for r in results if selection(r.id))
+
+    add(image_checks(ex, exp))
+    add(environment.toolchain_checks(ex, exp))
+    add(environment.module_checks(ex, exp))
+    add(environment.workspace_checks(ex, exp, stage))
+    add(environment.hygiene_checks(ex))
+    if selection.any_of(TARGET_CHECK_PREFIXES):
+        add(_target_checks(ex, exp, selection))
+    report.finished = datetime.now(timezone.utc)
+    return report
+
+
+def _target_checks(ex: Executor, exp: Expectations, selection: Selection) -> Iterable[CheckResult]:
+    expectations = exp.targets()
+    ex.put_files(targets.probe_files())
+    ex.run(f"mkdir -p {ex.workdir}/out")
+    for t in expectations:
+        yield from targets.cgo_checks(ex, t)
+    if not selection.any_of(("build", "binary", "exec")):
+        return
+    jobs = int((ex.run("nproc").stdout.strip() or "1").split()[0]) if ex.run("nproc").ok else 1
+    built = targets.build_all(ex, expectations, jobs)
+    host = ex.run("go env GOHOSTOS GOHOSTARCH").stdout.split()
+    native = "/".join(host[:2]) if len(host) >= 2 else "linux/amd64"
+    ok_targets = []
+    for t in expectations:
+        check = targets.build_check(t, built[t.key])
+        yield check
+        if check.status == "pass":
+            ok_targets.append(t)
+    if not ok_targets:
+        return
+    if selection.any_of(("binary",)):
+        out = targets.copy_out(ex)
+        try:
+            from pathlib import Path
+
+            for t in ok_targets:
+                oracle = ex.run(f"go version -m {ex.workdir}/{t.output}")
+                yield from targets.binary_checks(t, Path(out.name) / t.output, exp.go_version, oracle)
+        finally:
+            out.cleanup()
+    if selection.any_of(("exec",)):
+        for t in ok_targets:
+            yield targets.exec_check(ex, t, native, exp.spec.verify.emulate)

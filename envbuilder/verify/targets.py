@@ -1,0 +1,194 @@
+"""Per-target checks: cgo toolchains, cross builds of the probe, binary facts, execution (items 4-7).
+
+The probe (templates/probe) is built for every target in the environment, in parallel (as many builds at
+once as the environment has CPUs, sharing its GOCACHE). The binaries are copied out and read with the
+same parsers as `envbuilder inspect`, and cross-checked with `go version -m` inside the environment.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+from envbuilder.report import CheckResult
+from envbuilder.verify.executors import ExecResult, Executor
+from envbuilder.verify.expected import QEMU, SYSROOT, Expectations, TargetExpectation
+
+PROBE_FILES = {"go.mod.txt": "probe/go.mod", "main.go.txt": "probe/main.go", "cgo.go.txt": "probe/cgo.go",
+               "nocgo.go.txt": "probe/nocgo.go", "probe.c": "cprobe/probe.c"}  # not in probe/: cgo would compile it in
+
+
+def probe_files() -> dict[str, bytes]:
+    root = resources.files("envbuilder").joinpath("templates/probe")
+    return {dest: root.joinpath(src).read_bytes() for src, dest in PROBE_FILES.items()}
+
+
+def _res(check_id: str, t: TargetExpectation, ok: bool, expected, actual, message: str = "",
+         duration: float = 0.0) -> CheckResult:
+    return CheckResult(id=check_id, target=t.key, status="pass" if ok else "fail",
+                       expected=None if expected is None else str(expected),
+                       actual=None if actual is None else str(actual), message="" if ok else message,
+                       duration=duration)
+
+
+def _skip(check_id: str, t: TargetExpectation, message: str) -> CheckResult:
+    return CheckResult(id=check_id, target=t.key, status="skip", message=message)
+
+
+# ---- cgo ----------------------------------------------------------------------------------------------------
+
+
+def cgo_checks(ex: Executor, t: TargetExpectation) -> Iterator[CheckResult]:
+    if not t.target.cgo:
+        return
+    tc = t.toolchain
+    if tc is None:  # darwin with an SDK: the SDK's clang is the user's business
+        yield _skip("cgo.cc", t, "no envbuilder-managed C toolchain for this target")
+        return
+    for check_id, compiler in (("cgo.cc", tc.cc), ("cgo.cxx", tc.cxx)):
+        where = ex.run(f"command -v {shlex.quote(compiler)}")
+        yield _res(check_id, t, where.ok, f"{compiler} on PATH", where.stdout.strip() or "not found",
+                   f"{compiler} is missing: the {t.target.platform} cgo toolchain is not installed")
+    if not ex.run(f"command -v {shlex.quote(tc.cc)}").ok:
+        return
+    out = f"{ex.workdir}/out/c-probe-{t.key}"
+    lang = "-x c"
+    link = ex.run(f"{shlex.quote(tc.cc)} {lang} -o {shlex.quote(out)} {ex.workdir}/cprobe/probe.c")
+    yield _res("cgo.link", t, link.ok, "C probe compiles and links", "ok" if link.ok else _tail(link),
+               f"{tc.cc} cannot compile and link a C program")
+
+
+# ---- cross builds -------------------------------------------------------------------------------------------
+
+
+def build_all(ex: Executor, targets: list[TargetExpectation], jobs: int) -> dict[str, tuple[ExecResult, float]]:
+    """Build the probe for every target; returns key -> (result, seconds)."""
+
+    def one(t: TargetExpectation) -> tuple[str, tuple[ExecResult, float]]:
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(t.build_env().items()))
+        cmd = f"cd {ex.workdir}/probe && env {env} go build -trimpath -o {ex.workdir}/{t.output} ."
+        start = time.monotonic()
+        res = ex.run(cmd)
+        return t.key, (res, time.monotonic() - start)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return dict(pool.map(one, targets))
+
+
+def build_check(t: TargetExpectation, built: tuple[ExecResult, float]) -> CheckResult:
+    res, seconds = built
+    return _res("build.probe", t, res.ok, f"probe builds for {t.target.platform}", "ok" if res.ok else _tail(res),
+                "the probe does not build for this target", duration=seconds)
+
+
+# ---- binary facts -------------------------------------------------------------------------------------------
+
+
+def binary_checks(t: TargetExpectation, binary: Path, go_version: str, go_version_m: ExecResult
+                  ) -> Iterator[CheckResult]:
+    from envbuilder.inspect.analyze import analyze
+
+    facts = analyze(str(binary))
+    if facts.error:
+        yield _res("binary.read", t, False, "a readable binary", facts.error, "the probe binary cannot be parsed")
+        return
+    goos, goarch = t.target.goos, t.target.goarch
+    yield _res("binary.format", t, facts.format == t.format, t.format, facts.format, "wrong executable format")
+    yield _res("binary.class", t, facts.bits == t.bits, f"{t.bits}-bit", f"{facts.bits}-bit", "wrong word size")
+    yield _res("binary.endian", t, facts.endian == t.endian, t.endian, facts.endian, "wrong byte order")
+    yield _res("binary.machine", t, facts.arch == goarch, goarch, f"{facts.arch} ({facts.machine})",
+               "the header's machine is not the target's GOARCH")
+    yield _res("binary.os", t, facts.os == goos, goos, f"{facts.os} ({facts.os_abi})", "the header's OS differs")
+    if facts.format == "pe":
+        yield _res("binary.subsystem", t, facts.subsystem == "windows-console", "windows-console", facts.subsystem,
+                   "a console program must have the console subsystem")
+    if facts.format == "elf":
+        want = "dynamic" if t.target.cgo else "static"
+        yield _res("binary.linkage", t, facts.linkage == want, want, facts.linkage,
+                   "cgo binaries link the C library dynamically, pure Go ones statically")
+        if t.interpreter:
+            yield _res("binary.interpreter", t, facts.interpreter == t.interpreter, t.interpreter,
+                       facts.interpreter, "wrong dynamic loader for this target")
+    info = facts.go
+    if info is None:
+        yield _res("binary.buildinfo", t, False, "Go build info", "none", "no Go build info in the probe")
+        return
+    want = {"go": f"go{go_version}", "GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "1" if t.target.cgo else "0",
+            "-trimpath": "true"}
+    if t.target.goarm:
+        want["GOARM"] = t.target.goarm
+    if t.target.goamd64:
+        want["GOAMD64"] = t.target.goamd64
+    got = {"go": info.go_version, **{k: info.setting(k) or "" for k in want if k != "go"}}
+    yield _res("binary.buildinfo", t, got == want, _fmt(want), _fmt(got), "Go build info differs from the build")
+    # The environment's own `go version -m` must agree with our parser.
+    oracle = _go_version_m(go_version_m)
+    ours = {"go": info.go_version, **{k: v for k, v in info.settings}}
+    mismatched = {k: (oracle.get(k), ours.get(k)) for k in set(oracle) | set(ours) if oracle.get(k) != ours.get(k)}
+    yield _res("binary.go-version-m", t, go_version_m.ok and not mismatched, "parser agrees with `go version -m`",
+               "agrees" if not mismatched else _fmt({k: f"{a} vs {b}" for k, (a, b) in mismatched.items()}),
+               "envbuilder's build-info parser and `go version -m` disagree")
+
+
+def _go_version_m(res: ExecResult) -> dict[str, str]:
+    out: dict[str, str] = {}
+    lines = res.stdout.splitlines()
+    if lines:
+        m = re.search(r":\s*(go\S+)$", lines[0])
+        if m:
+            out["go"] = m.group(1)
+    for line in lines[1:]:
+        parts = line.strip().split("\t")
+        if len(parts) == 2 and parts[0] == "build":
+            key, _, value = parts[1].partition("=")
+            out[key] = value
+    return out
+
+
+def _fmt(d: dict[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in sorted(d.items()))
+
+
+# ---- execution ----------------------------------------------------------------------------------------------
+
+
+def exec_check(ex: Executor, t: TargetExpectation, native: str, emulate: bool) -> CheckResult:
+    goos, goarch = t.target.goos, t.target.goarch
+    binary = f"{ex.workdir}/{t.output}"
+    if goos == "darwin":
+        return _skip("exec.run", t, "Mach-O cannot run here: checked by its headers only")
+    if f"{goos}/{goarch}" == native:
+        command = binary
+    elif not emulate:
+        return _skip("exec.run", t, "foreign binary: set verify.emulate to run it under qemu-user/wine")
+    elif goos == "linux" and goarch in QEMU:
+        sysroot = SYSROOT.get(goarch, "/usr/arm-linux-gnueabihf" if t.target.goarm == "7" else "/usr/arm-linux-gnueabi")
+        command = f"qemu-{QEMU[goarch]}-static -L {sysroot} {binary}"
+    elif goos == "windows" and goarch == "amd64":
+        command = f"HOME={ex.workdir} WINEPREFIX={ex.workdir}/wine WINEDEBUG=-all wine64 {binary}"
+    else:
+        return _skip("exec.run", t, f"no emulator for {goos}/{goarch}")
+    start = time.monotonic()
+    res = ex.run(command, timeout=300)
+    want = f"envbuilder-probe {goos}/{goarch} cgo={'on' if t.target.cgo else 'off'}"
+    got = next((line.strip() for line in res.stdout.splitlines() if line.startswith("envbuilder-probe")),
+               _tail(res) or f"exit {res.rc}")
+    return _res("exec.run", t, got == want, want, got, "the probe did not run as expected",
+                duration=time.monotonic() - start)
+
+
+def _tail(res: ExecResult) -> str:
+    lines = (res.stderr.strip() or res.stdout.strip()).splitlines()
+    return " | ".join(lines[-3:])[:400]
+
+
+def copy_out(ex: Executor) -> tempfile.TemporaryDirectory:
+    tmp = tempfile.TemporaryDirectory(prefix="envbuilder-probes-")
+    ex.get_dir("out", Path(tmp.name))
+    return tmp
