@@ -166,6 +166,16 @@ def schema() -> None:
     typer.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
 
 
+def _register_inspect() -> None:
+    # inspect's command module imports only typer at module level, so this keeps `--help` fast.
+    from envbuilder.inspect.command import inspect_command
+
+    app.command("inspect")(inspect_command)
+
+
+_register_inspect()
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="envbuilder")

@@ -72,8 +72,10 @@ class Lock(BaseModel):
 
 
 def spec_hash(spec: Spec) -> str:
-    """Hash of the normalised spec: comments, key order and formatting do not make a lock stale."""
-    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """Hash of the normalised spec: comments, key order and formatting do not make a lock stale, and
+    neither does an envbuilder upgrade that adds spec fields with defaults (only set values are hashed)."""
+    canonical = json.dumps(spec.model_dump(mode="json", exclude_defaults=True), sort_keys=True,
+                           separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 

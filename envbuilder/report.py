@@ -1,7 +1,8 @@
 """Check results and their reports, shared by `verify` and `inspect`: one model, three renderings.
 
 - people: a rich table grouped by target (`render_table`), then a one-line summary;
-- programs: JSON (`to_json`); its schema is `json_schema()` (pydantic's export of `Report`);
+- programs: JSON (`to_json`); its schema is `json_schema()` (pydantic's export of `Report`, or of a tool's
+  subclass that adds its payload);
 - CI: JUnit XML (`write_junit`), one <testsuite> per target, every suite fully attributed (name, tests,
   failures, errors, skipped, time, timestamp) because CI parsers reject partial suites; each failure's
   message carries expected vs actual.
@@ -49,7 +50,6 @@ class Report(BaseModel):
     results: list[CheckResult] = Field(default_factory=list)
     started: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
     finished: datetime | None = None
-    data: dict[str, Any] = Field(default_factory=dict)  # tool-specific payload (inspect: the binaries' facts)
 
     def counts(self) -> dict[str, int]:
         c = Counter(r.status for r in self.results)
@@ -85,9 +85,10 @@ def to_json(report: Report, indent: int | None = 2) -> str:
     return report.model_dump_json(indent=indent)
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of `to_json`'s output."""
-    return Report.model_json_schema()
+def json_schema(model: type[Report] = Report) -> dict[str, Any]:
+    """The JSON Schema of `to_json`'s output. Tools add their payload by subclassing Report (inspect's
+    InspectReport adds `binaries`), and pass their subclass here."""
+    return model.model_json_schema()
 
 
 # --- table ---------------------------------------------------------------------------------------------------

@@ -26,11 +26,12 @@ def analyze(path: str) -> BinaryFacts:
     except OSError as e:
         facts.error = f"cannot open: {e.strerror}"
         return facts
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        facts.error = f"not a regular file ({_file_type(st.st_mode)})"
+        return facts
     with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            facts.error = f"not a regular file ({_file_type(st.st_mode)})"
-            return facts
         facts.size = st.st_size
         _read(Source(f), facts)
     return facts

@@ -45,6 +45,8 @@ class AddressSpace:
 
     def read(self, addr: int, size: int, exact: bool = True) -> bytes:
         """SIZE bytes at virtual address ADDR from the one region holding ADDR (fewer if not EXACT)."""
+        if size == 0:
+            return b""
         for r in self.regions:
             if r.vaddr <= addr < r.vaddr + r.size:
                 n = min(size, r.vaddr + r.size - addr)
@@ -264,3 +266,44 @@ def _hex(digits: str, width: int) -> int:
     if value > 0x10FFFF and width == 8:
         raise ValueError("escape out of range")
     return value
+
+
+def format_modinfo(info: GoBuildInfo) -> str:
+    """`go version -m` text for INFO (runtime/debug.BuildInfo.String(), with the `go` line first)."""
+    lines = [f"go\t{info.go_version}"] if info.go_version else []
+    if info.path:
+        lines.append(f"path\t{info.path}")
+
+    def module(word: str, m: Module) -> None:
+        if m.replace is None:
+            lines.append(f"{word}\t{m.path}\t{m.version}\t{m.sum}")
+        else:
+            lines.append(f"{word}\t{m.path}\t{m.version}")
+            module("=>", m.replace)
+            lines.append("")  # Go writes the outer module's newline after the replacement's own
+
+    if info.main is not None:
+        module("mod", info.main)
+    for dep in info.deps:
+        module("dep", dep)
+    for key, value in info.settings:
+        key = go_quote(key) if not key or any(c in key for c in "= \t\r\n\"`") else key
+        value = go_quote(value) if any(c in value for c in " \t\r\n\"`") else value
+        lines.append(f"build\t{key}={value}")
+    return "".join(line + "\n" for line in lines)
+
+
+def go_quote(s: str) -> str:
+    """strconv.Quote for what build settings hold (printable text, quotes, backslashes, control bytes)."""
+    out = ['"']
+    for c in s:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c in "\a\b\f\n\r\t\v":
+            out.append("\\" + "abfnrtv"["\a\b\f\n\r\t\v".index(c)])
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\x{ord(c):02x}")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)

@@ -74,6 +74,7 @@ def read_macho(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | Non
     buildinfo_addr: int | None = None
     rw_segment: int | None = None
     nsyms = 0
+    defined: int | None = None  # local + external defined symbols, from LC_DYSYMTAB
     pos = 0
     for _ in range(h.ncmds):
         if pos + 8 > len(cmds):
@@ -103,13 +104,17 @@ def read_macho(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | Non
             facts.needed.append(_lc_str(body, endian))
         elif cmd == m.LC_SYMTAB:
             nsyms = _struct(m.symtab_command, body, endian).nsyms
+        elif cmd == m.LC_DYSYMTAB:
+            dysym = _struct(m.dysymtab_command, body, endian)
+            defined = dysym.nlocalsym + dysym.nextdefsym
         elif cmd == m.LC_BUILD_VERSION:
             bv = _struct(m.build_version_command, body, endian)
             facts.os_abi, facts.min_os = _PLATFORMS.get(bv.platform, str(bv.platform)), _version(bv.minos)
         elif cmd in _VERSION_MIN and facts.min_os is None:
             facts.os_abi, facts.min_os = _VERSION_MIN[cmd], _version(_struct(m.version_min_command, body, endian).version)
         pos += size
-    facts.stripped = nsyms == 0
+    # `-s` keeps the symbols of imported functions (dyld binds them), so stripped = nothing defined left.
+    facts.stripped = nsyms == 0 if defined is None else defined == 0
     # Every macOS program links libSystem: "dynamic" is the only linkage there is.
     facts.linkage = "dynamic" if facts.needed or facts.interpreter else "static"
     return AddressSpace(src, regions), buildinfo_addr if buildinfo_addr is not None else rw_segment

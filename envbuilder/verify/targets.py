@@ -21,7 +21,8 @@ from envbuilder.verify.executors import ExecResult, Executor
 from envbuilder.verify.expected import QEMU, SYSROOT, Expectations, TargetExpectation
 
 PROBE_FILES = {"go.mod.txt": "probe/go.mod", "main.go.txt": "probe/main.go", "cgo.go.txt": "probe/cgo.go",
-               "nocgo.go.txt": "probe/nocgo.go", "probe.c": "cprobe/probe.c"}  # not in probe/: cgo would compile it in
+               "nocgo.go.txt": "probe/nocgo.go", "probe.c": "cprobe/probe.c",
+               "wine-processprng.c": "wine/processprng.c", "wine-processprng.def": "wine/processprng.def"}  # not in probe/: cgo would compile it in
 
 
 def probe_files() -> dict[str, bytes]:
@@ -163,7 +164,8 @@ def exec_check(ex: Executor, t: TargetExpectation, native: str, emulate: bool) -
     binary = f"{ex.workdir}/{t.output}"
     if goos == "darwin":
         return _skip("exec.run", t, "Mach-O cannot run here: checked by its headers only")
-    if f"{goos}/{goarch}" == native:
+    if f"{goos}/{goarch}" == native or (native == "linux/amd64" and f"{goos}/{goarch}" == "linux/386"):
+        # x86-64 kernels run IA-32 binaries themselves (and bookworm's qemu-i386 crashes on Go 386 programs).
         command = binary
     elif not emulate:
         return _skip("exec.run", t, "foreign binary: set verify.emulate to run it under qemu-user/wine")
@@ -171,16 +173,37 @@ def exec_check(ex: Executor, t: TargetExpectation, native: str, emulate: bool) -
         sysroot = SYSROOT.get(goarch, "/usr/arm-linux-gnueabihf" if t.target.goarm == "7" else "/usr/arm-linux-gnueabi")
         command = f"qemu-{QEMU[goarch]}-static -L {sysroot} {binary}"
     elif goos == "windows" and goarch == "amd64":
-        command = f"HOME={ex.workdir} WINEPREFIX={ex.workdir}/wine WINEDEBUG=-all wine64 {binary}"
+        command = _wine_command(ex, binary)
     else:
         return _skip("exec.run", t, f"no emulator for {goos}/{goarch}")
     start = time.monotonic()
     res = ex.run(command, timeout=300)
+    if "bcryptprimitives.dll not found" in res.stdout + res.stderr:
+        return _skip("exec.run", t, "this wine has no bcryptprimitives.dll (wine < 9) and no mingw to build a "
+                                    "ProcessPrng shim: checked by headers and build info only")
     want = f"envbuilder-probe {goos}/{goarch} cgo={'on' if t.target.cgo else 'off'}"
     got = next((line.strip() for line in res.stdout.splitlines() if line.startswith("envbuilder-probe")),
                _tail(res) or f"exit {res.rc}")
     return _res("exec.run", t, got == want, want, got, "the probe did not run as expected",
                 duration=time.monotonic() - start)
+
+
+def _wine_command(ex: Executor, binary: str) -> str:
+    """Run BINARY under wine64 in a throwaway prefix owned by the user. Go's Windows runtime needs
+    ProcessPrng from bcryptprimitives.dll, which wine < 9 (Debian bookworm has 8.0) lacks: when the prefix
+    has no such DLL, build templates/probe/wine-processprng.c with the environment's mingw into it."""
+    prefix = f"{ex.workdir}/wineprefix"
+    sys32 = f"{prefix}/drive_c/windows/system32"
+    return (
+        f"export HOME={ex.workdir} WINEPREFIX={prefix} WINEDEBUG=-all; "
+        "wine=$(command -v wine64 || echo /usr/lib/wine/wine64); "  # Debian keeps wine64 in /usr/lib/wine
+        '"$wine" cmd /c exit >/dev/null 2>&1; '
+        f"if [ ! -e {sys32}/bcryptprimitives.dll ]; then "
+        "cc=$(command -v x86_64-w64-mingw32-gcc-posix || command -v x86_64-w64-mingw32-gcc) && "
+        f'"$cc" -shared -O2 -o {sys32}/bcryptprimitives.dll {ex.workdir}/wine/processprng.c '
+        f"{ex.workdir}/wine/processprng.def -ladvapi32 >/dev/null 2>&1; fi; "
+        f'"$wine" {binary}'
+    )
 
 
 def _tail(res: ExecResult) -> str:

@@ -26,8 +26,9 @@ base:
   image: {base_image}
   packages: [{packages}]
 targets:
-  - linux/amd64
+{targets}
 tools: [example.test/hellotool@v1.1.0]
+verify: {{emulate: {emulate}}}
 """
 
 
@@ -43,18 +44,28 @@ class Project:
         return self.run("build", "--network", "host", *args, **kw)
 
 
+def new_project(root: Path, *, name: str, base_image: str, mirror: str, index: str, goproxy: str,
+                version: str = "1.22", packages: str = "make", targets: tuple[str, ...] = ("linux/amd64",),
+                emulate: bool = False) -> Project:
+    """Write a spec into ROOT/NAME that uses the local fixtures, and lock it."""
+    root = root / name
+    root.mkdir()
+    (root / "envbuilder.yaml").write_text(SPEC.format(
+        name=name, version=version, download=mirror, index=index, goproxy=goproxy, base_image=base_image,
+        packages=packages, targets="\n".join(f"  - {t}" for t in targets), emulate=str(emulate).lower()))
+    project = Project(root)
+    locked = project.run("lock")
+    assert locked.returncode == 0, locked.stderr
+    return project
+
+
 @pytest.fixture
 def make_project(tmp_path, base_image, go_mirror_url, go_index_url, goproxy_url):
-    def make(name: str, version: str = "1.22", download: str | None = None, packages: str = "make") -> Project:
-        root = tmp_path / name
-        root.mkdir()
-        (root / "envbuilder.yaml").write_text(SPEC.format(
-            name=name, version=version, download=download or go_mirror_url, index=go_index_url,
-            goproxy=goproxy_url, base_image=base_image, packages=packages))
-        project = Project(root)
-        locked = project.run("lock")
-        assert locked.returncode == 0, locked.stderr
-        return project
+    def make(name: str, version: str = "1.22", download: str | None = None, packages: str = "make",
+             targets: tuple[str, ...] = ("linux/amd64",), emulate: bool = False) -> Project:
+        return new_project(tmp_path, name=name, base_image=base_image, mirror=download or go_mirror_url,
+                           index=go_index_url, goproxy=goproxy_url, version=version, packages=packages,
+                           targets=targets, emulate=emulate)
 
     return make
 

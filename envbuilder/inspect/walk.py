@@ -1,0 +1,83 @@
+"""Paths to files, and files to facts, in parallel where that helps.
+
+Named paths must exist (else bad input, exit 2); a named broken symlink or FIFO is that file's error.
+Directories are walked without following symlinked directories (no cycles); every entry found, special
+files included, is analyzed, and `walked` marks them so non-binaries (README, checksums) are skipped.
+Parsing is CPU-bound Python, so parallelism means processes; forked after the parsers are imported.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from envbuilder.errors import InputError
+from envbuilder.inspect.analyze import analyze
+from envbuilder.inspect.facts import BinaryFacts
+
+# Below this many files a process pool costs more than it saves (measured: bench/bench_inspect.py).
+PARALLEL_THRESHOLD = 24
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    walked: bool  # found inside a directory rather than named on the command line
+
+
+@dataclass
+class Analyzed:
+    facts: BinaryFacts
+    walked: bool
+    duration: float
+
+
+def expand(paths: list[Path]) -> list[Entry]:
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise InputError(f"{p}: no such file or directory")
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                # os.walk lists symlinks to directories under dirs; as files they would be skipped silently
+                for name in sorted(files) + sorted(d for d in dirs if os.path.islink(os.path.join(root, d))):
+                    _add(entries, seen, Entry(os.path.join(root, name), walked=True))
+        else:
+            _add(entries, seen, Entry(str(p), walked=False))
+    return entries
+
+
+def _add(entries: list[Entry], seen: set[str], entry: Entry) -> None:
+    key = os.path.abspath(entry.path)
+    if key not in seen:
+        seen.add(key)
+        entries.append(entry)
+
+
+def _timed(path: str) -> tuple[BinaryFacts, float]:
+    t = time.perf_counter()
+    facts = analyze(path)
+    return facts, time.perf_counter() - t
+
+
+def analyze_all(entries: list[Entry], jobs: int | None = None) -> list[Analyzed]:
+    jobs = jobs or os.cpu_count() or 1
+    paths = [e.path for e in entries]
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        outcomes = [_timed(p) for p in paths]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        import elftools.elf.elffile  # noqa: F401  (import once here, not in every forked worker)
+        import macholib.mach_o  # noqa: F401
+        import pefile  # noqa: F401
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            outcomes = list(pool.map(_timed, paths, chunksize=max(1, len(paths) // (jobs * 4))))
+    return [Analyzed(facts, e.walked, d) for e, (facts, d) in zip(entries, outcomes)]
