@@ -149,12 +149,19 @@ def verify(
     skip: Annotated[Optional[list[str]], typer.Option(help="Skip these check ids or prefixes (comma list).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report (one testsuite per target).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(min=1, help="Probe builds at once (default: the environment's CPUs).")] = None,
+    json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the JSON Schema of --json output and exit.")] = False,
 ) -> None:
     """Prove an environment matches the spec: toolchain, modules, workspace, cgo, cross builds, binaries."""
+    if json_schema:
+        from envbuilder.report import json_schema as schema_of
+
+        typer.echo(json.dumps(schema_of(), indent=2, sort_keys=True))
+        return
     from envbuilder.verify.command import verify_command
 
     code = verify_command(spec, image=image, host=host, container=container, devcontainer=devcontainer, user=user,
-                          stage=stage, only=only or [], skip=skip or [], as_json=as_json, junit=junit)
+                          stage=stage, only=only or [], skip=skip or [], as_json=as_json, junit=junit, jobs=jobs)
     raise typer.Exit(code)
 
 

@@ -16,7 +16,7 @@ def _split(values: list[str]) -> list[str]:
 
 def verify_command(spec_path: Path, *, image: str | None, host: bool, container: str | None,
                    devcontainer: Path | None, user: str | None, stage: str | None, only: list[str],
-                   skip: list[str], as_json: bool, junit: Path | None) -> int:
+                   skip: list[str], as_json: bool, junit: Path | None, jobs: int | None = None) -> int:
     from envbuilder.project import load_locked as _load_locked
     from envbuilder.identity import image_tag
     from envbuilder.report import exit_code, render_table, summary_line, to_json, write_junit
@@ -36,8 +36,8 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
         if stage is None:
             labels = (getattr(executor, "image_attrs", None) or {}).get("Config", {}).get("Labels") or {}
             stage = labels.get("dev.envbuilder.stage", "dev")
-        report = run_suite(executor, Expectations(spec, lock), stage=stage, selection=Selection(_split(only),
-                                                                                                 _split(skip)))
+        report = run_suite(executor, Expectations(spec, lock), stage=stage,
+                           selection=Selection(_split(only), _split(skip)), jobs=jobs)
     finally:
         executor.close()
     if junit is not None:

@@ -51,7 +51,8 @@ def image_checks(ex: Executor, exp: Expectations) -> Iterable[CheckResult]:
                         message="" if ok else "the image was not built from the current lock: rebuild it")]
 
 
-def run_suite(ex: Executor, exp: Expectations, *, stage: str, selection: Selection) -> Report:
+def run_suite(ex: Executor, exp: Expectations, *, stage: str, selection: Selection, jobs: int | None = None
+              ) -> Report:
     report = Report(tool="verify")
 
     def add(results: Iterable[CheckResult]) -> None:
@@ -63,12 +64,13 @@ def run_suite(ex: Executor, exp: Expectations, *, stage: str, selection: Selecti
     add(environment.workspace_checks(ex, exp, stage))
     add(environment.hygiene_checks(ex))
     if selection.any_of(TARGET_CHECK_PREFIXES):
-        add(_target_checks(ex, exp, selection))
+        add(_target_checks(ex, exp, selection, jobs))
     report.finished = datetime.now(timezone.utc)
     return report
 
 
-def _target_checks(ex: Executor, exp: Expectations, selection: Selection) -> Iterable[CheckResult]:
+def _target_checks(ex: Executor, exp: Expectations, selection: Selection, jobs: int | None
+                   ) -> Iterable[CheckResult]:
     expectations = exp.targets()
     ex.put_files(targets.probe_files())
     ex.run(f"mkdir -p {ex.workdir}/out")
@@ -76,7 +78,9 @@ def _target_checks(ex: Executor, exp: Expectations, selection: Selection) -> Ite
         yield from targets.cgo_checks(ex, t)
     if not selection.any_of(("build", "binary", "exec")):
         return
-    jobs = int((ex.run("nproc").stdout.strip() or "1").split()[0]) if ex.run("nproc").ok else 1
+    if jobs is None:
+        nproc = ex.run("nproc")
+        jobs = int(nproc.stdout.split()[0]) if nproc.ok and nproc.stdout.split() else 1
     built = targets.build_all(ex, expectations, jobs)
     host = ex.run("go env GOHOSTOS GOHOSTARCH").stdout.split()
     native = "/".join(host[:2]) if len(host) >= 2 else "linux/amd64"
