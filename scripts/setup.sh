@@ -29,3 +29,21 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
 fi
 
 bash scripts/ensure-docker.sh
+
+# ---- devcontainer CLI (tests/integration/test_devcontainer.py): the exact @devcontainers/cli of
+# package-lock.json in ./node_modules. Debian's nodejs (18) + npm when there is no node at all; an existing
+# node (e.g. NodeSource's, which ships npm and conflicts with Debian's npm package) is kept.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: node and npm are missing (run as root or: sudo apt-get install -y nodejs npm)" >&2
+    exit 3
+  fi
+  echo "setup: installing nodejs and npm (Debian packages)"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null
+fi
+cli_stamp=node_modules/.envbuilder-installed
+if [[ ! -f $cli_stamp || package-lock.json -nt $cli_stamp ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$cli_stamp"
+fi

@@ -49,6 +49,8 @@ VSCODE_EXTENSION = r"^[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9][A-Za-z0-9.-]*(@[0-9]
 IMAGE_REF = r"^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$"
 # Lifecycle commands run by the devcontainer CLI: free text but one line, no control characters.
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+# One `docker build` argument (devcontainer.json build.options): printable ASCII, no spaces, no quotes.
+DOCKER_ARG = r"^[A-Za-z0-9_.,:/=@+%-]+$"
 
 # How an error message names each pattern, so users read "a Debian package name", not a regex.
 PATTERN_NAMES = {
@@ -63,6 +65,7 @@ PATTERN_NAMES = {
     VSCODE_EXTENSION: "a VS Code extension id such as golang.go",
     IMAGE_REF: "an image reference such as debian:bookworm-slim[@sha256:...]",
     ONE_LINE: "a single line of text",
+    DOCKER_ARG: "one docker build argument such as --network=host (no spaces or quotes)",
 }
 
 Name = Annotated[str, StringConstraints(pattern=NAME)]
@@ -294,9 +297,18 @@ class DevcontainerSpec(BaseModel):
     extensions: list[Annotated[str, StringConstraints(pattern=VSCODE_EXTENSION)]] = Field(
         default_factory=lambda: ["golang.go"]
     )
+    on_create: OneLine | None = Field(None, description="onCreateCommand, run as the remote user once caches are "
+                                                        "owned by it.")
     post_create: OneLine | None = Field(None, description="postCreateCommand, run as the remote user.")
-    post_start: OneLine | None = None
-    run_args: list[OneLine] = Field(default_factory=list, description="Extra `docker run` arguments.")
+    post_start: OneLine | None = Field(None, description="postStartCommand, run as the remote user on every start.")
+    run_args: list[OneLine] = Field(default_factory=list, description="Extra `docker run` arguments (runArgs), "
+                                    "e.g. --network=host to reach services on the host's 127.0.0.1.")
+    build_options: list[Annotated[str, StringConstraints(pattern=DOCKER_ARG, max_length=1024)]] = Field(
+        default_factory=list, description="Extra `docker build` arguments (build.options), e.g. --network=host."
+    )
+    forward_ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default_factory=list, description="forwardPorts: container ports the editor forwards to the host."
+    )
     ptrace: bool = Field(True, description="Add SYS_PTRACE and seccomp=unconfined so dlv can debug.")
 
 
