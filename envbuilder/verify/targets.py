@@ -192,7 +192,9 @@ def _wine_command(ex: Executor, binary: str) -> str:
     """Run BINARY under wine64 in a throwaway prefix owned by the user. Go's Windows runtime needs
     ProcessPrng from bcryptprimitives.dll, which wine < 9 (Debian bookworm has 8.0) lacks: when the prefix
     has no such DLL, build templates/probe/wine-processprng.c with the environment's mingw into it."""
-    prefix = f"{ex.workdir}/wineprefix"
+    # The prefix lives beside, not inside, the scratch workdir: creating one costs seconds, and a second
+    # verify of the same container (warm) reuses it. It is scratch in /tmp, per user (wine insists on owning it).
+    prefix = "/tmp/envbuilder-wineprefix-$(id -u)"
     sys32 = f"{prefix}/drive_c/windows/system32"
     return (
         f"export HOME={ex.workdir} WINEPREFIX={prefix} WINEDEBUG=-all; "
