@@ -197,7 +197,7 @@ def _wine_command(ex: Executor, binary: str) -> str:
     prefix = "/tmp/envbuilder-wineprefix-$(id -u)"
     sys32 = f"{prefix}/drive_c/windows/system32"
     return (
-        f"export HOME={ex.workdir} WINEPREFIX={prefix} WINEDEBUG=-all; "
+        f"export HOME={ex.workdir} WINEPREFIX={prefix} WINEDEBUG=-all; mkdir -p \"$WINEPREFIX\"; "
         "wine=$(command -v wine64 || echo /usr/lib/wine/wine64); "  # Debian keeps wine64 in /usr/lib/wine
         '"$wine" cmd /c exit >/dev/null 2>&1; '
         f"if [ ! -e {sys32}/bcryptprimitives.dll ]; then "
