@@ -32,7 +32,8 @@ BASE = {
     "base": {"image": "debian:bookworm-slim", "packages": ["make"]},
     "targets": ["linux/amd64"],
     "tools": ["golang.org/x/tools/gopls@v0.16.2"],
-    "devcontainer": {"post_create": "go mod download", "run_args": ["--init"]},
+    "devcontainer": {"on_create": "make tools", "post_create": "go mod download", "post_start": "go env",
+                     "run_args": ["--init"], "build_options": ["--network=host"]},
 }
 
 HOSTILE = st.lists(
@@ -76,7 +77,10 @@ def assert_structure_intact(spec: Spec, lock, files: dict[str, str]) -> None:
         assert env[key] == value
     dc = parse_jsonc(files[".devcontainer/devcontainer.json"])
     assert dc["containerEnv"] == {**spec.modules.env(), "GOTOOLCHAIN": spec.go.toolchain}
+    assert dc["onCreateCommand"] == ["/usr/local/bin/envbuilder-devcontainer-ready", spec.devcontainer.on_create]
     assert dc["postCreateCommand"] == spec.devcontainer.post_create
+    assert dc["postStartCommand"] == spec.devcontainer.post_start
+    assert dc["build"]["options"] == spec.devcontainer.build_options
     assert dc["runArgs"] == spec.devcontainer.run_args
     assert dc["name"] == spec.name
     bake = parse_hcl(files["docker-bake.hcl"])
@@ -96,6 +100,8 @@ FIELDS = {
     ("modules", "sumdb"): r"^[a-z.]+$",
     ("go", "download"): models.URL_SAFE,
     ("devcontainer", "post_create"): models.ONE_LINE,
+    ("devcontainer", "on_create"): models.ONE_LINE,
+    ("devcontainer", "post_start"): models.ONE_LINE,
     ("name",): models.NAME,
     ("base", "image"): models.IMAGE_REF,
 }
@@ -106,6 +112,7 @@ LIST_FIELDS = {
     ("base", "packages"): models.DEB_PACKAGE,
     ("tools",): models.TOOL,
     ("devcontainer", "run_args"): models.ONE_LINE,
+    ("devcontainer", "build_options"): models.DOCKER_ARG,
 }
 
 
@@ -163,6 +170,9 @@ VALID_EXAMPLES = {
     ("base", "packages"): "libsqlite3-dev=3.40.1-2",
     ("tools",): "honnef.co/go/tools/cmd/staticcheck@v0.5.1",
     ("devcontainer", "run_args"): "--add-host=db:127.0.0.1",
+    ("devcontainer", "on_create"): "go install ./cmd/... && make generate",
+    ("devcontainer", "post_start"): "go env -w GOFLAGS=-mod=mod",
+    ("devcontainer", "build_options"): "--add-host=proxy.corp.example:10.0.0.1",
 }
 
 

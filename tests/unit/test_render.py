@@ -100,8 +100,46 @@ def test_devcontainer_points_at_the_dev_target_with_cache_volumes():
     assert {m["target"] for m in dc["mounts"]} == {"/go/pkg/mod", "/go/cache"}
     assert all(m["type"] == "volume" for m in dc["mounts"])
     assert dc["postCreateCommand"] == "go mod download"
-    assert dc["capAdd"] == ["SYS_PTRACE"]
+    assert dc["capAdd"] == ["SYS_PTRACE"] and dc["securityOpt"] == ["seccomp=unconfined"]
     assert dc["customizations"]["vscode"]["extensions"] == ["golang.go"]
+    assert "forwardPorts" not in dc and "runArgs" not in dc
+
+
+def test_devcontainer_runs_the_dev_images_entrypoint_as_root_for_the_remote_user():
+    """updateRemoteUserUID chowns only $HOME (devcontainers/spec#631): the dev image's entrypoint, run as root
+    because the CLI is told to keep it (overrideCommand false), hands /go to the remapped user, and the
+    onCreateCommand waits for it before the spec's own command."""
+    _, files = rendered({**SPEC, "devcontainer": {"on_create": "make tools", "post_start": "go env"}})
+    dc = parse_jsonc(files[".devcontainer/devcontainer.json"])
+    assert (dc["containerUser"], dc["overrideCommand"], dc["init"]) == ("root", False, True)
+    assert dc["onCreateCommand"] == ["/usr/local/bin/envbuilder-devcontainer-ready", "make tools"]
+    assert dc["postStartCommand"] == "go env"
+    dev = files["Dockerfile"].split("FROM base AS dev")[1].split("FROM base AS ci")[0]
+    cmds = parse_dockerfile("FROM base AS dev\n" + dev)
+    assert [(c.cmd, c.value) for c in cmds if c.cmd in ("ENTRYPOINT", "CMD")] == [
+        ("ENTRYPOINT", ("/usr/local/bin/envbuilder-entrypoint",)), ("CMD", ("sleep", "infinity"))]
+    assert [c.value[0] for c in cmds if c.cmd == "USER"] == ["gopher"], "plain `docker run` stays non-root"
+    assert "find /go" in dev and "chown -h" in dev and "/run/envbuilder/ready" in dev
+
+
+def test_devcontainer_passes_build_options_run_args_and_ports_through():
+    devcontainer = {"build_options": ["--network=host"], "run_args": ["--network=host"], "forward_ports": [8080]}
+    _, files = rendered({**SPEC, "devcontainer": devcontainer})
+    dc = parse_jsonc(files[".devcontainer/devcontainer.json"])
+    assert dc["build"]["options"] == ["--network=host"] and dc["runArgs"] == ["--network=host"]
+    assert dc["forwardPorts"] == [8080]
+    assert dc["onCreateCommand"] == ["/usr/local/bin/envbuilder-devcontainer-ready"]
+
+
+def test_vscode_uses_the_pinned_go_and_the_images_gopls():
+    _, files = rendered()
+    settings = parse_jsonc(files[".devcontainer/devcontainer.json"])["customizations"]["vscode"]["settings"]
+    assert settings["go.goroot"] == "/usr/local/go" and settings["go.toolsManagement.autoUpdate"] is False
+    assert settings["gopls"] == {"build.env": {"GOTOOLCHAIN": "local"}}
+    assert settings["go.alternateTools"] == {"gopls": "/go/bin/gopls"}
+    _, files = rendered({**SPEC, "tools": []})
+    assert "go.alternateTools" not in parse_jsonc(files[".devcontainer/devcontainer.json"])["customizations"][
+        "vscode"]["settings"]
 
 
 def test_bake_file_parses_and_lists_the_stages_and_platforms():
