@@ -189,6 +189,20 @@ def test_find_devcontainer_finds_it_by_the_clis_labels(devcontainer, tmp_path):
         find_devcontainer(tmp_path / "missing")
 
 
+def test_verify_devcontainer_runs_the_whole_suite_in_it_as_the_remote_user(devcontainer):
+    """Before any test changes the container: the suite, found by the CLI's labels, is green as gopher."""
+    result = devcontainer.project.run("verify", "--devcontainer", str(devcontainer.workspace), "--json",
+                                      timeout=1200)
+    report = json.loads(result.stdout)
+    problems = [r for r in report["results"] if r["status"] in ("fail", "error")]
+    assert result.returncode == 0 and not problems, problems
+    ran = {(r["target"], r["id"]): r["status"] for r in report["results"]}
+    assert ran[("environment", "workspace.writable.gocache")] == "pass"
+    assert ran[("linux-arm64-cgo", "exec.run")] == "pass"  # the example asks for emulation
+    assert ran[("windows-amd64-cgo", "exec.run")] == "pass"
+    assert all(r["status"] != "skip" or r["target"].startswith("darwin") for r in report["results"])
+
+
 def test_go_test_and_go_install_from_the_local_proxy(devcontainer):
     out = devcontainer.exec(f"cd /workspaces/{devcontainer.name}; go test -count=1 ./...; "
                             "go install example.test/hellotool@v1.0.0; hellotool; command -v hellotool")
