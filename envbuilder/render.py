@@ -42,7 +42,7 @@ class RenderedFile:
 
 def _one_line(value: object) -> str:
     text = str(value)
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in text):
         raise InputError(f"refusing to render a value with control characters: {text!r}")
     return text
 
@@ -62,6 +62,11 @@ def hcl_quote(value: object) -> str:
     return json.dumps(_one_line(value)).replace("${", "$${").replace("%{", "%%{")
 
 
+def json_value(value: object) -> str:
+    """JSON for devcontainer.json. Not Jinja's `tojson`: that one is for HTML and writes & < > ' as \\u0026..."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 @functools.cache
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -72,8 +77,7 @@ def _environment():
         autoescape=False,  # noqa: S701 - not HTML; each value is quoted by the filter for its file type
         keep_trailing_newline=True,
     )
-    env.filters.update(dq=dockerfile_quote, sq=shell_quote, hcl=hcl_quote)
-    env.policies["json.dumps_kwargs"] = {"sort_keys": False}
+    env.filters.update(dq=dockerfile_quote, sq=shell_quote, hcl=hcl_quote, json=json_value)
     return env
 
 

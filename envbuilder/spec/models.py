@@ -48,7 +48,7 @@ VSCODE_EXTENSION = r"^[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9][A-Za-z0-9.-]*(@[0-9]
 # Image references: [registry/]repo[:tag][@sha256:digest]
 IMAGE_REF = r"^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$"
 # Lifecycle commands run by the devcontainer CLI: free text but one line, no control characters.
-ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"  # no C0/C1 controls, no Unicode line breaks
 # One `docker build` argument (devcontainer.json build.options): printable ASCII, no spaces, no quotes.
 DOCKER_ARG = r"^[A-Za-z0-9_.,:/=@+%-]+$"
 
