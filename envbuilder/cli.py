@@ -126,16 +126,20 @@ def build(
     netrc: Annotated[Optional[Path], typer.Option(help="Credentials for private modules, passed as a BuildKit secret (default ~/.netrc if present).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No build log; print only the image.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    go: Annotated[Optional[str], typer.Option("--go", help="Build with this locked Go of go.matrix (e.g. 1.24).")] = None,
+    all_versions: Annotated[bool, typer.Option("--all", help="Build TARGET for every locked Go version.")] = False,
 ) -> None:
     """Build an image from the rendered Dockerfile with BuildKit; prints the image reference."""
     from envbuilder.engine.buildcmd import build_command
 
-    result = build_command(spec, target=target, tags=tag or [], platforms=platform or [], network=network,
-                           builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet)
+    results = build_command(spec, target=target, tags=tag or [], platforms=platform or [], network=network,
+                            builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet, go=go,
+                            all_versions=all_versions)
     if as_json:
-        typer.echo(json.dumps(result, indent=2, sort_keys=True))
+        typer.echo(json.dumps(results if all_versions else results[0], indent=2, sort_keys=True))
     else:
-        typer.echo(f"{result['tags'][0]} {result['image_id']}")
+        for result in results:
+            typer.echo(f"{result['tags'][0]} {result['image_id']}")
 
 
 @app.command()
@@ -153,6 +157,7 @@ def verify(
     junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report (one testsuite per target).")] = None,
     jobs: Annotated[Optional[int], typer.Option(min=1, help="Probe builds at once (default: the environment's CPUs).")] = None,
     json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the JSON Schema of --json output and exit.")] = False,
+    go: Annotated[Optional[str], typer.Option("--go", help="Expect this locked Go of go.matrix (default: the image's label, else the primary).")] = None,
 ) -> None:
     """Prove an environment matches the spec: toolchain, modules, workspace, cgo, cross builds, binaries."""
     if json_schema:
@@ -163,7 +168,8 @@ def verify(
     from envbuilder.verify.command import verify_command
 
     code = verify_command(spec, image=image, host=host, container=container, devcontainer=devcontainer, user=user,
-                          stage=stage, only=only or [], skip=skip or [], as_json=as_json, junit=junit, jobs=jobs)
+                          stage=stage, only=only or [], skip=skip or [], as_json=as_json, junit=junit, jobs=jobs,
+                          go=go)
     raise typer.Exit(code)
 
 

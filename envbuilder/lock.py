@@ -59,9 +59,23 @@ class Lock(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     lock_version: int = LOCK_VERSION
     spec_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
-    go: GoLock
+    go: GoLock  # the primary version
+    go_matrix: list[GoLock] = Field(default_factory=list, description="Further Go versions (spec go.matrix).")
     base: BaseLock
     tools: list[ToolLock]
+
+    def go_versions(self) -> list[GoLock]:
+        return [self.go, *self.go_matrix]
+
+    def go_for(self, version: str | None) -> GoLock:
+        """The locked Go for VERSION: exact ("1.24.11"), as requested ("1.24"), or None for the primary."""
+        if version is None:
+            return self.go
+        for g in self.go_versions():
+            if version in (g.version, g.requested):
+                return g
+        known = ", ".join(g.version for g in self.go_versions())
+        raise InputError(f"Go {version} is not in the lock (locked: {known})")
 
     def to_bytes(self) -> bytes:
         return (json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n").encode()
@@ -116,15 +130,16 @@ def _lock_offline_archive(spec: Spec, spec_dir: Path) -> GoLock:
                   archives={platform: archive})
 
 
-def _lock_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | None], None] | None) -> GoLock:
+def _lock_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | None], None] | None,
+             requested: str, index_cache: dict[str, list]) -> GoLock:
     if spec.go.archive:
         return _lock_offline_archive(spec, spec_dir)
     archives: dict[str, ArchiveLock] = {}
     if spec.go.index == "none":
         # A plain mirror with no release index: exact version only, hash by downloading.
-        if spec.go.version.count(".") != 2:
+        if requested.count(".") != 2:
             raise InputError('go.version: without a release index (go.index: none) give an exact version, e.g. "1.22.10"')
-        version = spec.go.version
+        version = requested
         for platform in spec.platforms:
             url = goreleases.tarball_url(spec.go.download, version, platform)
             cb = (lambda done, total, u=url: progress(u, done, total)) if progress else None
@@ -133,12 +148,14 @@ def _lock_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | Non
                                              sha256=sha, size=size)
     else:
         url = goreleases.index_url(spec.go.download, spec.go.index)
-        release = goreleases.resolve(spec.go.version, goreleases.fetch_index(url), url)
+        if url not in index_cache:
+            index_cache[url] = goreleases.fetch_index(url)
+        release = goreleases.resolve(requested, index_cache[url], url)
         version = release["version"].removeprefix("go")
         for platform in spec.platforms:
             a = goreleases.archive_from_index(release, platform, spec.go.download, url)
             archives[platform] = ArchiveLock(filename=a.filename, url=a.url, sha256=a.sha256, size=a.size)
-    return GoLock(requested=spec.go.version, version=version, toolchain=spec.go.toolchain, archives=archives)
+    return GoLock(requested=requested, version=version, toolchain=spec.go.toolchain, archives=archives)
 
 
 def _lock_base(image: str, resolve_image: Callable[[str], tuple[str | None, str | None]] | None) -> BaseLock:
@@ -158,9 +175,15 @@ def create_lock(
 ) -> Lock:
     tools = [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="dev") for t in spec.tools]
     tools += [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="ci") for t in spec.ci.tools]
+    index_cache: dict[str, list] = {}  # one fetch of the release index for every version
+    primary, *matrix = [_lock_go(spec, spec_dir, progress, v, index_cache) for v in spec.go.versions()]
+    resolved = [g.version for g in (primary, *matrix)]
+    if len(set(resolved)) != len(resolved):
+        raise InputError(f"go.matrix: two entries resolve to the same release ({', '.join(resolved)})")
     return Lock(
         spec_hash=spec_hash(spec),
-        go=_lock_go(spec, spec_dir, progress),
+        go=primary,
+        go_matrix=matrix,
         base=_lock_base(spec.base.image, resolve_image),
         tools=tools,
     )
@@ -186,6 +209,8 @@ def check_fresh(spec: Spec, lock: Lock, lock_path: Path) -> None:
         raise CheckFailed(f"{lock_path}: stale: the spec changed since it was locked (run `envbuilder lock`)")
     if set(lock.go.archives) != set(spec.platforms):
         raise CheckFailed(f"{lock_path}: stale: platforms differ from the spec (run `envbuilder lock`)")
-    req = spec.go.version
-    if not (lock.go.version == req or lock.go.version.startswith(req + ".")):
-        raise CheckFailed(f"{lock_path}: stale: locks Go {lock.go.version}, spec asks for {req}")
+    if [g.requested for g in lock.go_versions()] != spec.go.versions():
+        raise CheckFailed(f"{lock_path}: stale: the spec asks for other Go versions (run `envbuilder lock`)")
+    for g in lock.go_versions():
+        if not (g.version == g.requested or g.version.startswith(g.requested + ".")):
+            raise CheckFailed(f"{lock_path}: stale: locks Go {g.version} for {g.requested}")

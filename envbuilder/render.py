@@ -120,11 +120,14 @@ def _zig(spec: Spec) -> dict[str, Any] | None:
 
 def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
     archives = []
-    for platform, a in sorted(lock.go.archives.items()):
-        archives.append({"arch": platform.split("/")[1], "url": a.url or a.path or "", "sha256": a.sha256})
+    for go in lock.go_versions():
+        for platform, a in sorted(go.archives.items()):
+            archives.append({"version": go.version, "arch": platform.split("/")[1], "url": a.url or a.path or "",
+                             "sha256": a.sha256})
     offline = next((a.path for a in lock.go.archives.values() if a.path), None)
     base_ref = f"{lock.base.image}@{lock.base.digest}" if lock.base.digest else lock.base.image
     return {
+        "go_version": lock.go.version,
         "base_ref": base_ref,
         "archives": archives,
         "offline_archive": offline,
@@ -145,8 +148,21 @@ def _bake_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "platforms": list(spec.platforms),
         "labels": sorted({k: v for k, v in image_labels(spec, lock, "bake").items()
                           if not k.endswith((".stage", "image.title"))}.items()),
-        "stages": [{"name": s, "tag": image_tag(spec, lock, s)} for s in STAGES],
+        "stages": bake_targets(spec, lock),
+        "default_targets": [t["name"] for t in bake_targets(spec, lock) if t["stage"] in ("dev", "ci")],
     }
+
+
+def bake_targets(spec: Spec, lock: Lock) -> list[dict[str, str]]:
+    """One bake target per stage and Go version: base/dev/ci for the primary Go, base-go1_24_11 etc. for the
+    matrix (HCL names allow no dots), each passing GO_VERSION to the Dockerfile."""
+    targets = []
+    for go in lock.go_versions():
+        suffix = "" if go is lock.go else "-go" + go.version.replace(".", "_")
+        for stage in STAGES:
+            targets.append({"name": stage + suffix, "stage": stage, "go_version": go.version,
+                            "tag": image_tag(spec, lock, stage, go.version)})
+    return targets
 
 
 # ---- headers ------------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class BuildRequest:
     builder: str | None = None
     no_cache: bool = False
     secrets: dict[str, Path] = field(default_factory=dict)  # BuildKit secret id -> file on the host
+    build_args: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,6 +64,8 @@ def build_argv(cli: DockerCli, req: BuildRequest, iidfile: Path) -> list[str]:
         argv += ["-t", tag]
     for key, value in sorted(req.labels.items()):
         argv += ["--label", f"{key}={value}"]
+    for key, value in sorted(req.build_args.items()):
+        argv += ["--build-arg", f"{key}={value}"]
     if req.platforms:
         argv += ["--platform", ",".join(req.platforms)]
     if req.network:

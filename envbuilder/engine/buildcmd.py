@@ -35,9 +35,11 @@ def _check_base_pin(lock) -> None:
 
 
 def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
-                  builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool) -> dict[str, Any]:
+                  builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool,
+                  go: str | None = None, all_versions: bool = False) -> list[dict[str, Any]]:
+    """Build TARGET for the primary Go (or GO, or every locked Go with ALL_VERSIONS, one after another)."""
     from envbuilder.project import load_locked as _load_locked
-    from envbuilder.engine.build import BuildFailed, BuildRequest, print_tail, run_build
+    from envbuilder.engine.build import BuildRequest
     from envbuilder.engine.client import engine
     from envbuilder.engine.dockercli import find_buildkit_cli
     from envbuilder.render import DOCKERFILE
@@ -57,13 +59,27 @@ def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: l
     cli = find_buildkit_cli(need_buildx=bool(builder))
     _ensure_rendered(spec, lock, root)
     _check_base_pin(lock)
-    req = BuildRequest(
-        context=root, dockerfile=root / DOCKERFILE, target=target,
-        tags=tags or [image_tag(spec, lock, target)], labels=image_labels(spec, lock, target),
-        platforms=platforms, network=network, builder=builder, no_cache=no_cache, secrets=secrets,
-    )
+    if all_versions and (go or tags):
+        raise InputError("--all builds every locked Go version with its own tag: drop --go/--tag")
+    versions = [g.version for g in lock.go_versions()] if all_versions else [lock.go_for(go).version]
+    results = []
+    for version in versions:
+        req = BuildRequest(
+            context=root, dockerfile=root / DOCKERFILE, target=target,
+            tags=tags or [image_tag(spec, lock, target, version)], labels=image_labels(spec, lock, target, version),
+            platforms=platforms, network=network, builder=builder, no_cache=no_cache, secrets=secrets,
+            build_args={"GO_VERSION": version},
+        )
+        results.append(_build_one(cli, req, version, quiet))
+    return results
+
+
+def _build_one(cli, req, version: str, quiet: bool) -> dict[str, Any]:
+    from envbuilder.engine.build import BuildFailed, print_tail, run_build
+
+    target = req.target
     if not quiet:
-        print(f"building {req.tags[0]} (target {target}, Go {lock.go.version}) with {cli.path} "
+        print(f"building {req.tags[0]} (target {target}, Go {version}) with {cli.path} "
               f"(Docker {cli.version}{', buildx' if cli.buildx else ', BuildKit'})", file=sys.stderr)
     try:
         if quiet:
@@ -76,7 +92,7 @@ def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: l
         if quiet or interactive():
             print_tail(exc.tail)
         raise
-    return {"image_id": result.image_id, "tags": result.tags, "target": target, "go_version": lock.go.version,
+    return {"image_id": result.image_id, "tags": result.tags, "target": target, "go_version": version,
             "seconds": round(result.seconds, 2), "docker_cli": cli.path}
 
 

@@ -120,6 +120,30 @@ class GoSpec(BaseModel):
     toolchain: Annotated[str, AfterValidator(_check_toolchain_policy)] = Field(
         "local", description="GOTOOLCHAIN baked into the image. 'local' never downloads another Go."
     )
+    matrix: list[Annotated[str, BeforeValidator(_version_is_text), StringConstraints(pattern=GO_VERSION)]] = Field(
+        default_factory=list,
+        description="More Go versions built from the same spec, one image each (docker-bake targets, "
+        "`envbuilder build --all`). `version` stays the primary: the devcontainer and a plain `build` use it.",
+    )
+
+    @field_validator("matrix")
+    @classmethod
+    def _matrix_unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("lists a Go version twice")
+        return v
+
+    @model_validator(mode="after")
+    def _matrix_fits(self) -> "GoSpec":
+        if self.version in self.matrix:
+            raise SpecRuleError(("matrix",), f"{self.version} is already go.version")
+        if self.matrix and self.archive:
+            raise SpecRuleError(("matrix",), "an offline go.archive holds one Go version: drop go.matrix")
+        return self
+
+    def versions(self) -> list[str]:
+        """The primary version first, then the matrix."""
+        return [self.version, *self.matrix]
 
     @field_validator("archive")
     @classmethod
@@ -358,12 +382,13 @@ class Spec(BaseModel):
         seen: set[str] = set()
         for i, target in enumerate(self.targets):
             where: tuple[str | int, ...] = ("targets", i)
-            if not goplatforms.is_valid(self.go.version, target.goos, target.goarch):
-                raise SpecRuleError(
-                    (*where, "platform"),
-                    f"{target.platform} is not a GOOS/GOARCH pair of Go {self.go.version} "
-                    f"(`go tool dist list`); e.g. {goplatforms.suggest(self.go.version, target.goos)}",
-                )
+            for version in self.go.versions():
+                if not goplatforms.is_valid(version, target.goos, target.goarch):
+                    raise SpecRuleError(
+                        (*where, "platform"),
+                        f"{target.platform} is not a GOOS/GOARCH pair of Go {version} "
+                        f"(`go tool dist list`); e.g. {goplatforms.suggest(version, target.goos)}",
+                    )
             if target.key in seen:
                 raise SpecRuleError(where, f"target {target.key} is listed twice")
             seen.add(target.key)

@@ -16,7 +16,8 @@ def _split(values: list[str]) -> list[str]:
 
 def verify_command(spec_path: Path, *, image: str | None, host: bool, container: str | None,
                    devcontainer: Path | None, user: str | None, stage: str | None, only: list[str],
-                   skip: list[str], as_json: bool, junit: Path | None, jobs: int | None = None) -> int:
+                   skip: list[str], as_json: bool, junit: Path | None, jobs: int | None = None,
+                   go: str | None = None) -> int:
     from envbuilder.project import load_locked as _load_locked
     from envbuilder.identity import image_tag
     from envbuilder.report import exit_code, render_table, summary_line, to_json, write_junit
@@ -33,10 +34,12 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
     executor = _executor(spec, lock, image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
                          container=container, devcontainer=devcontainer, user=user)
     try:
-        if stage is None:
-            labels = (getattr(executor, "image_attrs", None) or {}).get("Config", {}).get("Labels") or {}
-            stage = labels.get("dev.envbuilder.stage", "dev")
-        report = run_suite(executor, Expectations(spec, lock), stage=stage,
+        labels = (getattr(executor, "image_attrs", None) or {}).get("Config", {}).get("Labels") or {}
+        stage = stage or labels.get("dev.envbuilder.stage", "dev")
+        # An image says which locked Go it was built with; elsewhere --go picks one (default: the primary).
+        go = go or labels.get("dev.envbuilder.go-version")
+        lock.go_for(go)  # an unknown version is bad input, before any check runs
+        report = run_suite(executor, Expectations(spec, lock, go), stage=stage,
                            selection=Selection(_split(only), _split(skip)), jobs=jobs)
     finally:
         executor.close()

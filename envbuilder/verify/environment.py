@@ -59,7 +59,8 @@ def toolchain_checks(ex: Executor, exp: Expectations) -> Iterator[CheckResult]:
     found = list(dict.fromkeys(line for line in all_go.stdout.split() if line))
     yield _result("toolchain.single-go", len(found) == 1, "exactly one go on PATH",
                   ", ".join(found) or "none", "more than one `go` on PATH")
-    yield _result("toolchain.gotoolchain", env.get("GOTOOLCHAIN") == exp.lock.go.toolchain, exp.lock.go.toolchain,
+    policy = exp.lock.go_for(exp.go).toolchain
+    yield _result("toolchain.gotoolchain", env.get("GOTOOLCHAIN") == policy, policy,
                   env.get("GOTOOLCHAIN"), "GOTOOLCHAIN differs from the spec's policy")
 
 

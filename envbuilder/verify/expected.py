@@ -76,10 +76,11 @@ class TargetExpectation:
 class Expectations:
     spec: Spec
     lock: Lock
+    go: str | None = None  # which locked Go (go.matrix); None: the primary
 
     @property
     def go_version(self) -> str:
-        return self.lock.go.version
+        return self.lock.go_for(self.go).version
 
     @property
     def module_env(self) -> dict[str, str]:

@@ -135,3 +135,17 @@ def test_a_corrupt_lock_is_reported_not_trusted(project, cli):
     result = cli("render", cwd=project)
     assert result.returncode == EXIT_BAD_INPUT
     assert "envbuilder.lock" in result.stderr and "sha256" in result.stderr
+
+
+def test_a_go_matrix_locks_every_version_from_one_index_fetch(project, cli):
+    spec = project / "envbuilder.yaml"
+    spec.write_text(spec.read_text().replace('  version: "1.22"\n', '  version: "1.22"\n  matrix: ["1.23"]\n'))
+    result = cli("lock", cwd=project)
+    assert result.returncode == 0, result.stderr
+    lock = read_lock(project)
+    assert lock["go"]["version"] == "1.22.10"
+    assert [g["version"] for g in lock["go_matrix"]] == ["1.23.4"]
+    assert lock["go_matrix"][0]["archives"]["linux/amd64"]["url"].endswith("go1.23.4.linux-amd64.tar.gz")
+    assert cli("lock", "--check", cwd=project).returncode == 0
+    spec.write_text(spec.read_text().replace('matrix: ["1.23"]', "matrix: []"))
+    assert cli("lock", "--check", cwd=project).returncode == EXIT_CHECK_FAILED

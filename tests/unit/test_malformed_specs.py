@@ -57,6 +57,8 @@ EXPECTED: dict[str, tuple[str | None, int | None]] = {
     "42-anchor-bomb.yaml": ("a: unknown key", 1),
     "43-sumdb-off-typo.yaml": ("modules.sumdb:", 5),
     "44-cgo-on-arm64-image.yaml": ("platforms: cgo cross toolchains", 4),
+    "45-matrix-repeats-version.yaml": ("go.matrix: 1.22 is already go.version", 4),
+    "46-matrix-duplicate.yaml": ("go.matrix: lists a Go version twice", 4),
 }
 
 

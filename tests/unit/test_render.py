@@ -237,3 +237,30 @@ def test_schema_is_json_schema_of_the_spec(cli):
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert {"name", "go", "modules", "targets"} <= set(schema["properties"])
     assert schema["required"] == ["name", "go"]
+
+
+def test_a_go_matrix_renders_one_bake_target_per_stage_and_version():
+    """Issue 7: the bake file is parsed with an HCL parser and its targets checked against the spec."""
+    from envbuilder.lock import GoLock
+
+    spec = Spec.model_validate({**SPEC, "go": {**SPEC["go"], "matrix": ["1.24"]}})
+    primary = offline_lock(spec)
+    second = GoLock(requested="1.24", version="1.24.11", toolchain="local",
+                    archives={"linux/amd64": primary.go.archives["linux/amd64"].model_copy(
+                        update={"url": "http://127.0.0.1:8080/dl/go1.24.11.linux-amd64.tar.gz", "sha256": "cd" * 32})})
+    lock = primary.model_copy(update={"go_matrix": [second]})
+    files = {f.path: f.text for f in render_all(spec, lock)}
+    bake = parse_hcl(files["docker-bake.hcl"])
+    targets = {name: body for t in bake["target"] for name, body in t.items()}
+    expected = {f"{stage}{suffix}": version for suffix, version in (("", "1.22.10"), ("-go1_24_11", "1.24.11"))
+                for stage in ("base", "dev", "ci")}
+    assert {n for n in targets if n != "_common"} == set(expected)
+    for name, version in expected.items():
+        stage = name.split("-")[0]
+        assert targets[name]["target"] == stage
+        assert targets[name]["args"] == {"GO_VERSION": version}
+        assert targets[name]["tags"] == [f"payments:{stage}-go{version}"]
+    assert bake["group"][0]["default"]["targets"] == ["dev", "ci", "dev-go1_24_11", "ci-go1_24_11"]
+    dockerfile = files["Dockerfile"]
+    assert 'ARG GO_VERSION="1.22.10"' in dockerfile  # the primary is the default
+    assert "1.22.10/amd64) url=" in dockerfile and "1.24.11/amd64) url=" in dockerfile
