@@ -61,12 +61,13 @@ def size_mb(client, ref: str) -> float:
 def main() -> None:
     import docker
 
-    s = fileserver.prepare()
-    started_server = not fileserver.running()
-    if started_server:
-        fileserver.compose("up", "-d")
-        fileserver.wait_until_responsive()
-    client = docker.from_env()
+    with fileserver.serving() as s:
+        run(s, docker.from_env())
+
+
+def run(s: dict[str, str], client) -> None:
+    """Measure and print, with the fixtures served (S is their summary)."""
+    import docker
     tags: list[str] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -104,8 +105,6 @@ def main() -> None:
             except docker.errors.DockerException:
                 pass
         client.images.prune(filters={"dangling": True})
-        if started_server:
-            fileserver.compose("down", "-v")
 
     print(f"{'measure':52} {'value':>10}  goal")
     print(f"{'cold build, dev target (--no-cache)':52} {cold:9.1f}s")

@@ -56,12 +56,13 @@ def build_seconds(proc: subprocess.CompletedProcess) -> float:
 def main() -> None:
     import docker
 
-    s = fileserver.prepare()
-    started_server = not fileserver.running()
-    if started_server:
-        fileserver.compose("up", "-d")
-        fileserver.wait_until_responsive()
-    client = docker.from_env()
+    with fileserver.serving() as s:
+        run(s, docker.from_env())
+
+
+def run(s: dict[str, str], client) -> None:
+    """Measure and print, with the fixtures served (S is their summary)."""
+    import docker
     tag = None
     containers = []
     try:
@@ -87,8 +88,6 @@ def main() -> None:
         if tag:
             client.images.remove(tag, force=True)
             client.images.prune(filters={"dangling": True})
-        if started_server:
-            fileserver.compose("down", "-v")
 
     cold, warm, build_cold, build_warm, report = runs["parallel"]
     s_cold, _, s_build_cold, _, _ = runs["serial"]
