@@ -47,9 +47,11 @@ image=$("${EB[@]}" build -f "$out/envbuilder.yaml" --target dev "${network[@]}" 
 echo
 echo "demo: built $image; inside it:"
 docker_cli=/usr/bin/docker; [[ -x $docker_cli ]] || docker_cli=docker
-"$docker_cli" run --rm "$image" sh -c 'go version && go env GOPROXY GOSUMDB GOTOOLCHAIN GOFLAGS && command -v aarch64-linux-gnu-gcc x86_64-w64-mingw32-gcc-posix'
+"$docker_cli" run --rm "$image" sh -c 'go version && go env GOPROXY GOSUMDB GOTOOLCHAIN GOFLAGS &&
+  for cc in aarch64-linux-gnu-gcc x86_64-w64-mingw32-gcc-posix; do command -v "$cc"; done'
 echo
 echo "demo: verifying $image (toolchain, module settings, cgo, cross builds of every target, binaries, emulated runs):"
 "${EB[@]}" verify -f "$out/envbuilder.yaml" "$image" --junit "$out/verify.xml" || echo "demo: verify found problems (above)"
 echo
 echo "demo: image $image (JUnit report: $out/verify.xml)"
+if ((!online)); then echo "demo: the local fixture server keeps running; stop it with: $PY -m fixtures stop"; fi
