@@ -89,14 +89,8 @@ class ContainerExecutor:
 
     @classmethod
     def for_image(cls, client, image: str, user: str | None = None) -> "ContainerExecutor":
-        from docker.errors import DockerException, ImageNotFound
-
-        try:
-            img = client.images.get(image)
-        except ImageNotFound:
-            raise InputError(f"image {image}: not found in the local engine (build it with `envbuilder build`)") from None
-        except DockerException as exc:
-            raise EnvironmentProblem(f"image {image}: {exc}") from None
+        img = _docker_get(client.images.get, image, "image",
+                          "not found in the local engine (build it with `envbuilder build`)")
         container = client.containers.create(
             img.id, command=["sleep", "infinity"], entrypoint=[], user=user or img.attrs["Config"].get("User") or "",
             labels={OWNED_LABEL: "verify"}, network_mode="none", detach=True,
@@ -113,14 +107,7 @@ class ContainerExecutor:
 
     @classmethod
     def for_container(cls, client, ref: str, user: str | None = None) -> "ContainerExecutor":
-        from docker.errors import DockerException, NotFound
-
-        try:
-            container = client.containers.get(ref)
-        except NotFound:
-            raise InputError(f"container {ref}: no such running container") from None
-        except DockerException as exc:
-            raise EnvironmentProblem(f"container {ref}: {exc}") from None
+        container = _docker_get(client.containers.get, ref, "container", "no such running container")
         if container.status != "running":
             raise InputError(f"container {ref}: is {container.status}, not running")
         return cls(client, container, owned=False, user=user, name=f"container {container.name}")
@@ -193,6 +180,18 @@ class HostExecutor:
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _docker_get(getter, ref: str, what: str, missing: str):
+    """GETTER(REF), or one-line errors: a missing object is bad input, any other engine error is exit 3."""
+    from docker.errors import DockerException, NotFound  # ImageNotFound is a NotFound
+
+    try:
+        return getter(ref)
+    except NotFound:
+        raise InputError(f"{what} {ref}: {missing}") from None
+    except DockerException as exc:
+        raise EnvironmentProblem(f"{what} {ref}: {exc}") from None
 
 
 def _sh_quote(text: str) -> str:
