@@ -93,13 +93,17 @@ def render(
     spec: SpecOption = DEFAULT_SPEC,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 with a diff if the files on disk differ.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite generated files edited by hand.")] = False,
+    ci: Annotated[Optional[list[str]], typer.Option(
+        "--ci", metavar="github|gitlab", help="Also render a CI config (repeatable); generated ones on disk are "
+        "always kept current.")] = None,
 ) -> None:
-    """Render Dockerfile, .devcontainer/devcontainer.json and docker-bake.hcl from the spec and its lock."""
+    """Render Dockerfile, .devcontainer/devcontainer.json, docker-bake.hcl (and CI configs) from spec + lock."""
+    from envbuilder.ciconfig import render_ci
     from envbuilder.errors import CheckFailed
     from envbuilder.render import drift, render_all, write_files
 
     loaded, locked = _load_locked(spec)
-    files = render_all(loaded, locked)
+    files = render_all(loaded, locked) + render_ci(loaded, locked, spec, ci or [])
     if check:
         diffs = drift(files, spec.parent)
         if diffs:

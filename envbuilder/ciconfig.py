@@ -1,0 +1,208 @@
+"""CI configs (`envbuilder render --ci github|gitlab`): a pipeline that runs inside the project's ci image.
+
+One job per locked Go version, in `<ci.image>:ci-go<version>`: check out, `envbuilder verify --host` (the image
+is what the spec and lock say), cross-build `ci.package` for every target with exactly the env verify's
+build probes use (`TargetExpectation.build_env`), `envbuilder inspect` the binaries against the targets, and
+publish both JUnit reports even when a step failed.
+
+Python decides every value here; the templates in templates/ci/ only lay them out, each value through the
+`yaml` filter (a JSON string, which YAML reads as a double-quoted scalar). Shell commands are built word by
+word: spec values are shell-quoted, only envbuilder's own words may expand `$GO_VERSION`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from envbuilder.errors import InputError
+from envbuilder.lock import Lock
+from envbuilder.render import RenderedFile, _one_line, _with_header, edited_by_hand
+from envbuilder.spec.models import Spec, Target
+from envbuilder.verify.expected import Expectations
+
+GITHUB = ".github/workflows/envbuilder.yml"
+GITLAB = ".gitlab-ci.yml"
+PROVIDERS = {"github": GITHUB, "gitlab": GITLAB}  # --ci name -> path relative to the spec's directory
+DEFAULT_SPEC_NAME = "envbuilder.yaml"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A GitHub action pinned to the full commit SHA of a release tag (the tag is kept as a comment)."""
+
+    repo: str
+    sha: str
+    version: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.repo}@{self.sha}"
+
+
+# The release commits of the tags in the comments (upload-artifact's package.json at its commit reads 4.6.2;
+# checkout's is the commit of its v4.2.2 release). Bump both together with a look at their changelogs.
+CHECKOUT = Action("actions/checkout", "11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2")
+UPLOAD_ARTIFACT = Action("actions/upload-artifact", "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2")
+
+GO_VAR = "GO_VERSION"  # the job's Go version, an environment variable in both CI systems
+
+
+class Expr(str):
+    """Text envbuilder writes on purpose that GitHub evaluates (`${{ matrix.go }}`); any other value that
+    contains `${{` is refused by the yaml filter, so no spec value can become a GitHub expression."""
+
+
+class Raw(str):
+    """A shell word envbuilder writes itself, e.g. "$GO_VERSION" that must expand; other words are quoted."""
+
+
+# ---- quoting -----------------------------------------------------------------------------------------------
+
+
+def yaml_quote(value: object) -> str:
+    """A YAML double-quoted scalar in JSON syntax (valid YAML 1.1 and 1.2): one line, printable only."""
+    text = _one_line(value)
+    if not text.isprintable():
+        raise InputError(f"refusing to render a value with non-printable characters: {text!r}")
+    if "${{" in text and not isinstance(value, Expr):
+        raise InputError(f"refusing to render a value with a GitHub expression: {text!r}")
+    return json.dumps(text, ensure_ascii=False)
+
+
+def yaml_comment(value: object) -> str:
+    """Text after `# ` on a YAML line: one line, so it cannot end the comment."""
+    return _one_line(value)
+
+
+def shell(*words: str) -> str:
+    """One POSIX shell command line: each word quoted, except Raw words envbuilder wrote to expand."""
+    return " ".join(w if isinstance(w, Raw) else shlex.quote(_one_line(w)) for w in words)
+
+
+@functools.cache
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("envbuilder", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,  # noqa: S701 - YAML, not HTML; every value goes through the yaml filter
+        keep_trailing_newline=True,
+    )
+    env.filters.update(yaml=yaml_quote, comment=yaml_comment)
+    return env
+
+
+# ---- which configs -----------------------------------------------------------------------------------------
+
+
+def ci_providers(requested: list[str], root: Path) -> list[str]:
+    """The CI configs to render: those asked for with --ci, plus each one already on disk under ROOT with an
+    envbuilder header (so a plain `render`/`render --check` keeps it current and catches hand edits)."""
+    unknown = [name for name in requested if name not in PROVIDERS]
+    if unknown:
+        raise InputError(f"--ci: {unknown[0]!r} is not a CI system (choose from {', '.join(PROVIDERS)})")
+    chosen = []
+    for name, path in PROVIDERS.items():
+        if name in requested or _is_generated(root / path):
+            chosen.append(name)
+    return chosen
+
+
+def _is_generated(path: Path) -> bool:
+    try:
+        return edited_by_hand(path.read_text()) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def render_ci(spec: Spec, lock: Lock, spec_path: Path, requested: list[str]) -> list[RenderedFile]:
+    """The CI config files (paths relative to the spec's directory); InputError before anything is written
+    when the spec lacks what a pipeline needs."""
+    providers = ci_providers(requested, spec_path.parent)
+    if not providers:
+        return []
+    _require(spec, spec_path, (requested or providers)[0])
+    context = ci_context(spec, lock, spec_path.name)
+    env = _environment()
+    files = []
+    for name in providers:
+        template = {"github": "ci/github-workflow.yml.j2", "gitlab": "ci/gitlab-ci.yml.j2"}[name]
+        body = env.get_template(template).render(**context)
+        files.append(RenderedFile(PROVIDERS[name], _with_header(body, "#")))
+    return files
+
+
+def _require(spec: Spec, spec_path: Path, provider: str) -> None:
+    if not spec.ci.image:
+        raise InputError(f"{spec_path}: ci.image: set the registry repository of the CI image "
+                         f"to render --ci {provider}")
+    if not spec.ci.envbuilder:
+        raise InputError(f"{spec_path}: ci.envbuilder: set the envbuilder version to install into the CI image "
+                         f"(the pipeline runs `envbuilder verify` and `envbuilder inspect`) to render --ci {provider}")
+    if "$" in spec.ci.image:  # the spec's pattern already refuses it; GitLab would expand it in image:
+        raise InputError(f"{spec_path}: ci.image: must not contain $")
+
+
+# ---- what goes in ------------------------------------------------------------------------------------------
+
+
+def expect_platform(target: Target) -> str:
+    """A target as `envbuilder inspect --expect` spells it: os/arch, linux/arm/v7, linux/amd64/v3."""
+    text = target.platform
+    if target.goarm:
+        text += f"/v{target.goarm}"
+    if target.goamd64:
+        text += f"/{target.goamd64}"
+    return text
+
+
+def build_output(spec: Spec, target: Target) -> str:
+    """dist/<target key>/<name>[.exe]; for a `./...` pattern a directory, where go build names each binary."""
+    if spec.ci.package.endswith("/..."):
+        return f"dist/{target.key}/"
+    return f"dist/{target.key}/{spec.name}" + (".exe" if target.goos == "windows" else "")
+
+
+def ci_context(spec: Spec, lock: Lock, spec_name: str = DEFAULT_SPEC_NAME) -> dict[str, Any]:
+    go = Raw(f'"${GO_VAR}"')
+    spec_args = [] if spec_name == DEFAULT_SPEC_NAME else ["-f", spec_name]
+    verify = shell("envbuilder", "verify", *spec_args, "--host", "--go", go,
+                   "--junit", Raw(f'"reports/verify-go${{{GO_VAR}}}.xml"'))
+    builds = []
+    for t in Expectations(spec, lock).targets():
+        env = sorted(t.build_env().items())
+        go_build = ("go", "build", "-trimpath", "-o", build_output(spec, t.target), spec.ci.package)
+        builds.append({"key": t.key, "env": env, "command": shell(*go_build),  # GitHub: the env is the step's
+                       "env_command": shell("env", *(f"{k}={v}" for k, v in env), *go_build)})  # GitLab: env(1)
+    expects = list(dict.fromkeys(expect_platform(t) for t in spec.targets))
+    inspect = shell("envbuilder", "inspect", "dist", *(w for p in expects for w in ("--expect", p)),
+                    "--expect-go", go, "--expect-trimpath", "--junit", Raw(f'"reports/inspect-go${{{GO_VAR}}}.xml"'))
+    image = spec.ci.image or ""
+    yaml_quote(image)  # the one spec value inside an Expr: refuse a GitHub expression or control character in it
+    return {
+        "go_var": GO_VAR,
+        "go_versions": [g.version for g in lock.go_versions()],
+        "github_image": Expr(f"{image}:ci-go${{{{ matrix.go }}}}"),
+        "github_go": Expr("${{ matrix.go }}"),
+        "github_job_name": Expr("go ${{ matrix.go }}"),
+        "github_artifact": Expr("junit-go${{ matrix.go }}"),
+        "ghcr": image.startswith("ghcr.io/"),
+        "ghcr_user": Expr("${{ github.actor }}"),
+        "ghcr_password": Expr("${{ secrets.GITHUB_TOKEN }}"),
+        "gitlab_image": f"{image}:ci-go${{{GO_VAR}}}",
+        "checkout": CHECKOUT,
+        "upload": UPLOAD_ARTIFACT,
+        # Go stamps VCS info with git, which refuses a checkout owned by another user ("dubious ownership").
+        "trust_checkout": shell("git", "config", "--global", "--add", "safe.directory", Raw('"$GITHUB_WORKSPACE"')),
+        "verify": verify,
+        "builds": builds,
+        "inspect": inspect,
+        "reports": "reports/",
+        "junit_glob": "reports/*.xml",
+    }
