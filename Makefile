@@ -2,14 +2,21 @@
 PYTHON := .venv/bin/python
 SHELL := /bin/bash
 
-.PHONY: setup test unit demo bench clean
+.PHONY: setup test unit demo bench clean check-images
 
 setup:
 	bash scripts/setup.sh
 
-# Everything: unit tests and the integration tests (real Docker, real Go, real images).
-test: setup
+# Everything: the curated images are in sync, then unit tests and the integration tests (real Docker,
+# real Go, real images).
+test: setup check-images
 	$(PYTHON) -m pytest -q
+
+# images/: each committed lock and rendered file (CI configs included) must match its spec.
+check-images: setup
+	for spec in images/*/envbuilder.yaml; do \
+	  .venv/bin/envbuilder lock --check -f $$spec && .venv/bin/envbuilder render --check -f $$spec || exit 1; \
+	done
 
 # Fast feedback: no Docker, no Go downloads.
 unit: setup

@@ -32,6 +32,22 @@ SpecOption = Annotated[
 DEFAULT_SPEC = Path("envbuilder.yaml")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from envbuilder import __version__
+
+        typer.echo(f"envbuilder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """One spec to a reproducible, verified Go build environment."""
+
+
 def _say(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -65,9 +81,12 @@ def init(
 def lock(
     spec: SpecOption = DEFAULT_SPEC,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if the lock no longer matches the spec.")] = False,
+    index: Annotated[Optional[str], typer.Option(
+        help="Read Go's release index from this URL or file instead of the spec's (e.g. a vendored copy of "
+             "go.dev's index); tarball URLs still come from go.download.")] = None,
 ) -> None:
     """Resolve the spec to exact versions and checksums: writes envbuilder.lock beside the spec."""
-    from envbuilder.lock import LOCK_NAME, check_fresh, create_lock, read_lock, write_lock
+    from envbuilder.lock import LOCK_NAME, check_fresh, create_lock, index_location, read_lock, write_lock
     from envbuilder.progress import download_progress
     from envbuilder.engine.images import local_image_ref
 
@@ -80,7 +99,8 @@ def lock(
     if loaded.modules.sumdb == "off":
         _say("warning: modules.sumdb is off: module downloads are not checked against a checksum database")
     with download_progress() as progress:
-        new = create_lock(loaded, spec.parent, progress=progress, resolve_image=local_image_ref)
+        new = create_lock(loaded, spec.parent, progress=progress, resolve_image=local_image_ref,
+                          index=index_location(index) if index else None)
     write_lock(new, lock_path)
     if new.base.digest is None and new.base.image_id is None:
         _say(f"warning: base image {new.base.image} is not pinned (no engine knows it yet); "
@@ -132,13 +152,14 @@ def build(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     go: Annotated[Optional[str], typer.Option("--go", help="Build with this locked Go of go.matrix (e.g. 1.24).")] = None,
     all_versions: Annotated[bool, typer.Option("--all", help="Build TARGET for every locked Go version.")] = False,
+    pip_conf: Annotated[Optional[Path], typer.Option(help="pip.conf for the build's pip installs (zig, ci.envbuilder), passed as a BuildKit secret: a private index or PyPI mirror.")] = None,
 ) -> None:
     """Build an image from the rendered Dockerfile with BuildKit; prints the image reference."""
     from envbuilder.engine.buildcmd import build_command
 
     results = build_command(spec, target=target, tags=tag or [], platforms=platform or [], network=network,
                             builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet, go=go,
-                            all_versions=all_versions)
+                            all_versions=all_versions, pip_conf=pip_conf)
     if as_json:
         typer.echo(json.dumps(results if all_versions else results[0], indent=2, sort_keys=True))
     else:

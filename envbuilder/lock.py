@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tarfile
 from pathlib import Path
 from typing import Callable
@@ -85,6 +86,18 @@ class Lock(BaseModel):
         return "sha256:" + hashlib.sha256(self.to_bytes()).hexdigest()
 
 
+def index_location(value: str) -> str:
+    """`lock --index`: a URL as given, or a local file as its file:// URL."""
+    if re.match(r"^[a-z]+://", value):
+        if not re.fullmatch(URL_SAFE, value):
+            raise InputError(f"--index: {value!r} is not an http(s):// or file:// URL without spaces or quotes")
+        return value
+    path = Path(value)
+    if not path.is_file():
+        raise InputError(f"--index: {value}: no such file")
+    return path.resolve().as_uri()
+
+
 def spec_hash(spec: Spec) -> str:
     """Hash of the normalised spec: comments, key order and formatting do not make a lock stale, and
     neither does an envbuilder upgrade that adds spec fields with defaults (only set values are hashed)."""
@@ -131,11 +144,11 @@ def _lock_offline_archive(spec: Spec, spec_dir: Path) -> GoLock:
 
 
 def _lock_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | None], None] | None,
-             requested: str, index_cache: dict[str, list]) -> GoLock:
+             requested: str, index_cache: dict[str, list], index_override: str | None) -> GoLock:
     if spec.go.archive:
         return _lock_offline_archive(spec, spec_dir)
     archives: dict[str, ArchiveLock] = {}
-    if spec.go.index == "none":
+    if spec.go.index == "none" and index_override is None:
         # A plain mirror with no release index: exact version only, hash by downloading.
         if requested.count(".") != 2:
             raise InputError('go.version: without a release index (go.index: none) give an exact version, e.g. "1.22.10"')
@@ -147,7 +160,7 @@ def _lock_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | Non
             archives[platform] = ArchiveLock(filename=goreleases.tarball_name(version, platform), url=url,
                                              sha256=sha, size=size)
     else:
-        url = goreleases.index_url(spec.go.download, spec.go.index)
+        url = index_override or goreleases.index_url(spec.go.download, spec.go.index)
         if url not in index_cache:
             index_cache[url] = goreleases.fetch_index(url)
         release = goreleases.resolve(requested, index_cache[url], url)
@@ -172,11 +185,14 @@ def create_lock(
     *,
     progress: Callable[[str, int, int | None], None] | None = None,
     resolve_image: Callable[[str], tuple[str | None, str | None]] | None = None,
+    index: str | None = None,
 ) -> Lock:
+    """Lock SPEC. INDEX, if given, is read instead of the spec's release index (a vendored copy of go.dev's
+    index, for machines that cannot reach it); tarball URLs still come from go.download."""
     tools = [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="dev") for t in spec.tools]
     tools += [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="ci") for t in spec.ci.tools]
     index_cache: dict[str, list] = {}  # one fetch of the release index for every version
-    primary, *matrix = [_lock_go(spec, spec_dir, progress, v, index_cache) for v in spec.go.versions()]
+    primary, *matrix = [_lock_go(spec, spec_dir, progress, v, index_cache, index) for v in spec.go.versions()]
     resolved = [g.version for g in (primary, *matrix)]
     if len(set(resolved)) != len(resolved):
         raise InputError(f"go.matrix: two entries resolve to the same release ({', '.join(resolved)})")

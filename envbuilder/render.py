@@ -139,6 +139,7 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "uid": spec.devcontainer.uid,
         "dev_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "dev"],
         "ci_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "ci"],
+        "ci_envbuilder": f"envbuilder=={spec.ci.envbuilder}" if spec.ci.envbuilder else None,
     }
 
 

@@ -22,22 +22,8 @@ if ((online)); then
 else
   echo "demo: no go.dev or registry here: using the local fixtures (base image, Go mirror, module proxy)"
   summary=$($PY -m fixtures serve --background --json)
-  SUMMARY="$summary" $PY - "$out/envbuilder.yaml" <<'PYEOF'
-import json, os, sys
-from ruamel.yaml import YAML
-s = json.loads(os.environ["SUMMARY"])
-yaml = YAML()
-spec = yaml.load(open("examples/hello/envbuilder.yaml"))
-spec["go"]["download"] = s["GO_MIRROR_URL"]
-spec["go"]["index"] = s["GO_INDEX_URL"]
-spec["base"]["image"] = s["BASE_IMAGE"]
-spec["modules"]["proxy"] = [s["GOPROXY_URL"]]
-spec["modules"]["nosumdb"] = ["example.test"]
-spec["tools"] = ["example.test/hellotool@v1.1.0"]  # gopls needs proxy.golang.org; the local proxy has this
-with open(sys.argv[1], "w") as f:
-    f.write("# derived from examples/hello/envbuilder.yaml by scripts/demo.sh: local fixture sources\n")
-    yaml.dump(spec, f)
-PYEOF
+  SUMMARY="$summary" $PY -c 'import json, os, sys; from pathlib import Path; from fixtures.localize import localize_spec
+localize_spec(Path("examples/hello/envbuilder.yaml"), Path(sys.argv[1]), json.loads(os.environ["SUMMARY"]))' "$out"
   network=(--network host)
 fi
 

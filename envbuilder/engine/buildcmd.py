@@ -36,7 +36,8 @@ def _check_base_pin(lock) -> None:
 
 def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
                   builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool,
-                  go: str | None = None, all_versions: bool = False) -> list[dict[str, Any]]:
+                  go: str | None = None, all_versions: bool = False,
+                  pip_conf: Path | None = None) -> list[dict[str, Any]]:
     """Build TARGET for the primary Go (or GO, or every locked Go with ALL_VERSIONS, one after another)."""
     from envbuilder.project import load_locked as _load_locked
     from envbuilder.engine.build import BuildRequest
@@ -54,6 +55,10 @@ def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: l
         if not netrc.is_file():
             raise InputError(f"--netrc: {netrc}: no such file")
         secrets["netrc"] = netrc.resolve()
+    if pip_conf is not None:  # a secret, not an ARG: an index URL may carry credentials
+        if not pip_conf.is_file():
+            raise InputError(f"--pip-conf: {pip_conf}: no such file")
+        secrets["pipconf"] = pip_conf.resolve()
     client = engine()  # exit 3 early, with a clear line, when there is no engine
     client.close()
     cli = find_buildkit_cli(need_buildx=bool(builder))

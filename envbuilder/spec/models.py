@@ -336,10 +336,32 @@ class DevcontainerSpec(BaseModel):
     ptrace: bool = Field(True, description="Add SYS_PTRACE and seccomp=unconfined so dlv can debug.")
 
 
+# A registry repository without tag or digest: ghcr.io/acme/payments-ci, registry.gitlab.com/acme/ci.
+IMAGE_REPO = r"^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$"
+# An exact release of a PyPI package (PEP 440, no ranges): 0.1.0, 1.2.3.post1, 2.0.0rc1, 0.1.0+src.1a2b (local).
+PY_VERSION = r"^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$"
+# A Go package pattern relative to the module root: ".", "./cmd/payments", "./cmd/...".
+GO_PACKAGE = r"^\.(/[A-Za-z0-9._-]+)*(/\.\.\.)?$"
+PATTERN_NAMES.update({
+    IMAGE_REPO: "an image repository without tag, e.g. ghcr.io/acme/payments-ci",
+    PY_VERSION: "an exact version such as 0.1.0",
+    GO_PACKAGE: 'a package path relative to the module root, e.g. "." or ./cmd/payments',
+})
+
+
 class CiSpec(BaseModel):
     model_config = _strict_model()
 
     tools: list[Tool] = Field(default_factory=list, description="Tools for the ci image, exact versions only.")
+    envbuilder: Annotated[str, StringConstraints(pattern=PY_VERSION)] | None = Field(
+        None, description="Install this exact envbuilder release into the ci image, so pipelines can run "
+        "`envbuilder verify --host` and `envbuilder inspect`. From the index of `envbuilder build --pip-conf` "
+        "only: the PyPI name envbuilder belongs to another project.")
+    image: Annotated[str, StringConstraints(pattern=IMAGE_REPO, max_length=255)] | None = Field(
+        None, description="Registry repository the ci images are pushed to (tags ci-go<version>): the image "
+        "that generated CI configs (`envbuilder render --ci`) run their jobs in.")
+    package: Annotated[str, StringConstraints(pattern=GO_PACKAGE, max_length=255)] = Field(
+        ".", description="Go package the generated CI configs cross-build for every target.")
 
 
 class VerifySpec(BaseModel):

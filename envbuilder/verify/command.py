@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import sys
 from pathlib import Path
 
@@ -35,7 +37,12 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
                          container=container, devcontainer=devcontainer, user=user)
     try:
         labels = (getattr(executor, "image_attrs", None) or {}).get("Config", {}).get("Labels") or {}
-        stage = stage or labels.get("dev.envbuilder.stage", "dev")
+        # An image says which stage it is by its label; an environment (a CI job in the ci image, with
+        # --host) by ENVBUILDER_STAGE, which the rendered Dockerfile sets in the dev and ci stages.
+        stage = stage or labels.get("dev.envbuilder.stage") or (os.environ.get("ENVBUILDER_STAGE") if host
+                                                                 else None) or "dev"
+        if stage not in STAGES:
+            raise InputError(f"ENVBUILDER_STAGE: {stage!r} is not one of {', '.join(STAGES)}")
         # An image says which locked Go it was built with; elsewhere --go picks one (default: the primary).
         go = go or labels.get("dev.envbuilder.go-version")
         lock.go_for(go)  # an unknown version is bad input, before any check runs

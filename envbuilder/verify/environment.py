@@ -94,6 +94,12 @@ def workspace_checks(ex: Executor, exp: Expectations, stage: str) -> Iterator[Ch
                       f"{key} is not writable by {user}")
     for module_path, version in exp.tools(stage):
         yield from _tool_check(ex, module_path, version)
+    if stage == "ci" and exp.spec.ci.envbuilder:
+        got = ex.run("envbuilder --version")
+        actual = got.stdout.strip() if got.ok else "not found"
+        want = f"envbuilder {exp.spec.ci.envbuilder}"
+        yield _result("workspace.envbuilder", actual == want, want, actual,
+                      "the ci image's envbuilder is missing or not the pinned release (ci.envbuilder)")
 
 
 def tool_binary_name(package: str) -> str:

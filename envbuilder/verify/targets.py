@@ -164,9 +164,15 @@ def exec_check(ex: Executor, t: TargetExpectation, native: str, emulate: bool) -
     binary = f"{ex.workdir}/{t.output}"
     if goos == "darwin":
         return _skip("exec.run", t, "Mach-O cannot run here: checked by its headers only")
-    if f"{goos}/{goarch}" == native or (native == "linux/amd64" and f"{goos}/{goarch}" == "linux/386"):
-        # x86-64 kernels run IA-32 binaries themselves (and bookworm's qemu-i386 crashes on Go 386 programs).
+    if f"{goos}/{goarch}" == native:
         command = binary
+    elif native == "linux/amd64" and f"{goos}/{goarch}" == "linux/386":
+        # x86-64 kernels run IA-32 binaries themselves (and bookworm's qemu-i386 crashes on Go 386 programs).
+        # A cgo one needs the i386 loader, which only the cross sysroot has: run it through that loader.
+        command = binary
+        if t.target.cgo:
+            lib = f"{SYSROOT['386']}/lib"
+            command = f"{lib}/ld-linux.so.2 --library-path {lib} {binary}"
     elif not emulate:
         return _skip("exec.run", t, "foreign binary: set verify.emulate to run it under qemu-user/wine")
     elif goos == "linux" and goarch in QEMU:
