@@ -11,16 +11,14 @@ Run: python bench/bench_build.py   (needs a Docker engine; prepares and serves t
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchkit import GOLANG_EQUIVALENT, build_golang_equivalent, envbuilder, size_mb  # noqa: E402
 from fixtures import fileserver  # noqa: E402
 
 SPEC = """\
@@ -42,20 +40,6 @@ targets:
 tools: [example.test/hellotool@v1.1.0]
 ci: {{tools: [example.test/hellotool@v1.0.0]}}
 """
-
-
-def envbuilder(cwd: Path, *args: str) -> tuple[float, subprocess.CompletedProcess]:
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "envbuilder", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "CI": "1"})
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"envbuilder {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-    return elapsed, proc
-
-
-def size_mb(client, ref: str) -> float:
-    return client.images.get(ref).attrs["Size"] / 1e6
 
 
 def main() -> None:
@@ -89,14 +73,8 @@ def run(s: dict[str, str], client) -> None:
                 tags.append(p.stdout.split()[0])
             lock = json.loads((root / "envbuilder.lock").read_text())
             archive = lock["go"]["archives"]["linux/amd64"]
-            start = time.perf_counter()
-            subprocess.run(["/usr/bin/docker", "build", "-q", "--network", "host", "-t", "envbuilder-bench/golang:bookworm-eq",
-                            "--build-arg", f"BASE={s['BASE_IMAGE']}", "--build-arg", f"GO_URL={archive['url']}",
-                            "--build-arg", f"GO_SHA256={archive['sha256']}", "-f",
-                            str(ROOT / "bench" / "golang-bookworm.Dockerfile"), str(ROOT / "bench")],
-                           check=True, capture_output=True, env={**os.environ, "DOCKER_BUILDKIT": "1"})
-            official_s = time.perf_counter() - start
-            tags.append("envbuilder-bench/golang:bookworm-eq")
+            official_s = build_golang_equivalent(s["BASE_IMAGE"], archive)
+            tags.append(GOLANG_EQUIVALENT)
             sizes = {t: size_mb(client, t) for t in tags}
     finally:
         for t in tags:

@@ -14,12 +14,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchkit import envbuilder  # noqa: E402
 from fixtures import fileserver  # noqa: E402
 
 SPEC = """\
@@ -37,16 +37,6 @@ targets:
 tools: [example.test/hellotool@v1.1.0]
 verify: {{emulate: true}}
 """
-
-
-def envbuilder(cwd: Path, *args: str, check: bool = True) -> tuple[float, subprocess.CompletedProcess]:
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "envbuilder", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "CI": "1"})
-    elapsed = time.perf_counter() - start
-    if check and proc.returncode not in (0,):
-        sys.exit(f"envbuilder {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return elapsed, proc
 
 
 def build_seconds(proc: subprocess.CompletedProcess) -> float:

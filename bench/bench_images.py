@@ -1,0 +1,89 @@
+"""The curated images (images/): build time, size and verify time, on the local fixtures (issue 7).
+
+For each image: a cold build (--no-cache: every layer rebuilt, Go and tools fetched again; BuildKit's apt
+and pip cache mounts stay warm, as on any builder that built before), a no-op rebuild, the sizes of its
+stages against an equivalent of the official golang:bookworm built from the same base, the full verify
+suite, and for the cross image which packages its size goes to.
+
+Run: python bench/bench_images.py [slim|cross ...]   (needs a Docker engine; serves the fixtures itself)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.benchkit import GOLANG_EQUIVALENT, build_golang_equivalent, envbuilder, size_mb  # noqa: E402
+from fixtures import fileserver  # noqa: E402
+from fixtures.localize import localize_spec  # noqa: E402
+from fixtures.pyindex import pip_conf  # noqa: E402
+
+STAGES = {"slim": ("dev",), "cross": ("ci", "dev")}
+
+
+def bench_image(name: str, s: dict[str, str], client, root: Path) -> list[tuple[str, str]]:
+    spec = localize_spec(ROOT / "images" / name / "envbuilder.yaml", root / name, s)
+    work = spec.parent
+    envbuilder(work, "lock")
+    envbuilder(work, "render")
+    conf = pip_conf(s["PIP_INDEX_URL"], root / "pip.conf")
+    rows: list[tuple[str, str]] = []
+    tags = []
+    for i, stage in enumerate(STAGES[name]):
+        extra = ("--no-cache",) if i == 0 else ()
+        secs, proc = envbuilder(work, "build", "--network", "host", "--pip-conf", str(conf), "--target", stage,
+                                *extra)
+        tag = proc.stdout.split()[0]
+        tags.append(tag)
+        rows.append((f"{name}: {stage} build" + (" cold (--no-cache)" if extra else " (after the first)"),
+                     f"{secs:.1f} s"))
+    noop, _ = envbuilder(work, "build", "--network", "host", "--pip-conf", str(conf), "--target", STAGES[name][0])
+    rows.append((f"{name}: no-op rebuild", f"{noop:.1f} s"))
+    for tag in tags:
+        rows.append((f"{name}: size {tag}", f"{size_mb(client, tag):.0f} MB"))
+    verify_s, proc = envbuilder(work, "verify", tags[0], "--json")
+    results = json.loads(proc.stdout)["results"]
+    counts = {k: sum(r["status"] == k for r in results) for k in ("pass", "fail", "error", "skip")}
+    ran = sum(r["id"] == "exec.run" and r["status"] == "pass" for r in results)
+    rows.append((f"{name}: verify {tags[0]}", f"{verify_s:.1f} s"))
+    rows.append((f"{name}:   checks", " ".join(f"{k} {v}" for k, v in counts.items()) + f", {ran} binaries run"))
+    if name == "cross":
+        out = client.containers.run(tags[0], ["sh", "-c", "dpkg-query -W -f '${Installed-Size} ${Package}\\n' "
+                                              "| sort -rn | head -8"], remove=True, entrypoint=[])
+        top = ", ".join(f"{p} {int(kb) / 1000:.0f}" for kb, p in (line.split() for line in out.decode().splitlines()))
+        rows.append(("cross: biggest packages (MB)", top))
+        du = client.containers.run(tags[0], ["sh", "-c", "du -sm /usr/local/go /usr/local/lib/python3*/dist-packages"
+                                             "/ziglang /opt/envbuilder 2>/dev/null"], remove=True, entrypoint=[])
+        rows.append(("cross: Go, zig, envbuilder (MB)", " ".join(du.decode().split())))
+    for tag in tags:
+        client.images.remove(tag, force=True)
+    return rows
+
+
+def main() -> None:
+    import docker
+
+    names = sys.argv[1:] or list(STAGES)
+    client = docker.from_env(timeout=600)
+    rows: list[tuple[str, str]] = []
+    with fileserver.serving() as s, tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            rows += bench_image(name, s, client, Path(tmp))
+        lock = json.loads((Path(tmp) / names[0] / "envbuilder.lock").read_text())
+        official_s = build_golang_equivalent(s["BASE_IMAGE"], lock["go"]["archives"]["linux/amd64"])
+        rows.append(("golang:bookworm equivalent, same base and Go (no cross toolchains)",
+                     f"{size_mb(client, GOLANG_EQUIVALENT):.0f} MB, built in {official_s:.1f} s"))
+        client.images.remove(GOLANG_EQUIVALENT, force=True)
+    client.images.prune(filters={"dangling": True})
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"{k:{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()
