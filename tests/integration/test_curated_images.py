@@ -67,6 +67,15 @@ def cross_ci(tmp_path_factory, summary, docker_engine):
     docker_engine.images.prune(filters={"dangling": True})
 
 
+def test_ci_envbuilder_without_an_index_fails_the_build_with_one_clear_line(cross_ci):
+    """Never fall back to PyPI for envbuilder: that name belongs to another project there."""
+    project, _ = cross_ci
+    built = project.build("--target", "ci", "--tag", "envbuilder-cross:no-index", timeout=1800)
+    assert built.returncode == 1
+    assert "ci.envbuilder needs the index that holds envbuilder: pass envbuilder build --pip-conf" in built.stderr
+    assert built.stdout == ""  # nothing tagged
+
+
 def test_slim_dev_image_builds_and_verifies_green(tmp_path, summary, docker_engine, built_images,
                                                    docker_leak_check):
     project = _localized("slim", tmp_path, summary)

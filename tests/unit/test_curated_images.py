@@ -83,3 +83,23 @@ def test_lock_index_option_rejects_a_missing_file_in_one_line(cli, tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "--index" in done.stderr and "no such file" in done.stderr
     assert (work / "envbuilder.lock").read_bytes() == (IMAGES / "slim" / "envbuilder.lock").read_bytes()
+
+
+def test_build_pip_conf_must_exist_one_line_exit_2(cli, tmp_path):
+    work = tmp_path / "cross"
+    shutil.copytree(IMAGES / "cross", work)
+    done = cli("build", "-f", str(work / "envbuilder.yaml"), "--target", "ci", "--pip-conf", str(tmp_path / "no.conf"))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--pip-conf" in done.stderr and "no such file" in done.stderr
+
+
+@pytest.mark.parametrize("value", ["latest", ">=0.1", "0.1.0; rm -rf /", "0.1.0 --index-url=http://x"])
+def test_ci_envbuilder_must_be_an_exact_release(cli, tmp_path, value):
+    work = tmp_path / "cross"
+    shutil.copytree(IMAGES / "cross", work)
+    spec = work / "envbuilder.yaml"
+    spec.write_text(spec.read_text().replace('envbuilder: "0.1.0"', f"envbuilder: {json.dumps(value)}"))
+    done = cli("render", "-f", str(spec), "--force")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "ci.envbuilder" in done.stderr and "exact version" in done.stderr
+    assert (work / "Dockerfile").read_bytes() == (IMAGES / "cross" / "Dockerfile").read_bytes()
