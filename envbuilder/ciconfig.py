@@ -6,14 +6,12 @@ build probes use (`TargetExpectation.build_env`), `envbuilder inspect` the binar
 publish both JUnit reports even when a step failed.
 
 Python decides every value here; the templates in templates/ci/ only lay them out, each value through the
-`yaml` filter (a JSON string, which YAML reads as a double-quoted scalar). Shell commands are built word by
+`yaml` filter (render.yaml_quote: a JSON string, which YAML reads as a double-quoted scalar). Shell commands are built word by
 word: spec values are shell-quoted, only envbuilder's own words may expand `$GO_VERSION`.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,8 @@ from typing import Any
 
 from envbuilder.errors import InputError
 from envbuilder.lock import Lock
-from envbuilder.render import RenderedFile, _one_line, _with_header, edited_by_hand
+from envbuilder.render import (Expr, RenderedFile, _one_line, _with_header, edited_by_hand, template_environment,
+                               yaml_quote)
 from envbuilder.spec.models import Spec, Target
 from envbuilder.verify.expected import Expectations
 
@@ -52,11 +51,6 @@ UPLOAD_ARTIFACT = Action("actions/upload-artifact", "ea165f8d65b6e75b540449e92b4
 GO_VAR = "GO_VERSION"  # the job's Go version, an environment variable in both CI systems
 
 
-class Expr(str):
-    """Text envbuilder writes on purpose that GitHub evaluates (`${{ matrix.go }}`); any other value that
-    contains `${{` is refused by the yaml filter, so no spec value can become a GitHub expression."""
-
-
 class Raw(str):
     """A shell word envbuilder writes itself, e.g. "$GO_VERSION" that must expand; other words are quoted."""
 
@@ -64,38 +58,9 @@ class Raw(str):
 # ---- quoting -----------------------------------------------------------------------------------------------
 
 
-def yaml_quote(value: object) -> str:
-    """A YAML double-quoted scalar in JSON syntax (valid YAML 1.1 and 1.2): one line, printable only."""
-    text = _one_line(value)
-    if not text.isprintable():
-        raise InputError(f"refusing to render a value with non-printable characters: {text!r}")
-    if "${{" in text and not isinstance(value, Expr):
-        raise InputError(f"refusing to render a value with a GitHub expression: {text!r}")
-    return json.dumps(text, ensure_ascii=False)
-
-
-def yaml_comment(value: object) -> str:
-    """Text after `# ` on a YAML line: one line, so it cannot end the comment."""
-    return _one_line(value)
-
-
 def shell(*words: str) -> str:
     """One POSIX shell command line: each word quoted, except Raw words envbuilder wrote to expand."""
     return " ".join(w if isinstance(w, Raw) else shlex.quote(_one_line(w)) for w in words)
-
-
-@functools.cache
-def _environment():
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(
-        loader=PackageLoader("envbuilder", "templates"),
-        undefined=StrictUndefined,
-        autoescape=False,  # noqa: S701 - YAML, not HTML; every value goes through the yaml filter
-        keep_trailing_newline=True,
-    )
-    env.filters.update(yaml=yaml_quote, comment=yaml_comment)
-    return env
 
 
 # ---- which configs -----------------------------------------------------------------------------------------
@@ -129,7 +94,7 @@ def render_ci(spec: Spec, lock: Lock, spec_path: Path, requested: list[str]) -> 
         return []
     _require(spec, spec_path, (requested or providers)[0])
     context = ci_context(spec, lock, spec_path.name)
-    env = _environment()
+    env = template_environment()
     files = []
     for name in providers:
         template = {"github": "ci/github-workflow.yml.j2", "gitlab": "ci/gitlab-ci.yml.j2"}[name]
@@ -145,8 +110,6 @@ def _require(spec: Spec, spec_path: Path, provider: str) -> None:
     if not spec.ci.envbuilder:
         raise InputError(f"{spec_path}: ci.envbuilder: set the envbuilder version to install into the CI image "
                          f"(the pipeline runs `envbuilder verify` and `envbuilder inspect`) to render --ci {provider}")
-    if "$" in spec.ci.image:  # the spec's pattern already refuses it; GitLab would expand it in image:
-        raise InputError(f"{spec_path}: ci.image: must not contain $")
 
 
 # ---- what goes in ------------------------------------------------------------------------------------------

@@ -67,8 +67,30 @@ def json_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+class Expr(str):
+    """Text envbuilder writes on purpose that GitHub evaluates (`${{ matrix.go }}`); any other value that
+    contains `${{` is refused by the yaml filter, so no spec value can become a GitHub expression."""
+
+
+def yaml_quote(value: object) -> str:
+    """A YAML double-quoted scalar in JSON syntax (valid YAML 1.1 and 1.2): one line, printable only."""
+    text = _one_line(value)
+    if not text.isprintable():
+        raise InputError(f"refusing to render a value with non-printable characters: {text!r}")
+    if "${{" in text and not isinstance(value, Expr):
+        raise InputError(f"refusing to render a value with a GitHub expression: {text!r}")
+    return json.dumps(text, ensure_ascii=False)
+
+
+def yaml_comment(value: object) -> str:
+    """Text after `# ` on a YAML line: one line, so it cannot end the comment."""
+    return _one_line(value)
+
+
 @functools.cache
-def _environment():
+def template_environment():
+    """The one Jinja environment of every rendered file (Dockerfile, devcontainer, bake file, CI configs):
+    each filter quotes for its own file type."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
@@ -77,7 +99,8 @@ def _environment():
         autoescape=False,  # noqa: S701 - not HTML; each value is quoted by the filter for its file type
         keep_trailing_newline=True,
     )
-    env.filters.update(dq=dockerfile_quote, sq=shell_quote, hcl=hcl_quote, json=json_value)
+    env.filters.update(dq=dockerfile_quote, sq=shell_quote, hcl=hcl_quote, json=json_value, yaml=yaml_quote,
+                       comment=yaml_comment)
     return env
 
 
@@ -197,7 +220,7 @@ def edited_by_hand(text: str) -> bool | None:
 
 
 def render_all(spec: Spec, lock: Lock) -> list[RenderedFile]:
-    env = _environment()
+    env = template_environment()
     dockerfile = env.get_template("Dockerfile.j2").render(**_dockerfile_context(spec, lock))
     devcontainer = env.get_template("devcontainer.json.j2").render(**devcontainer_context(spec, lock))
     json.loads(devcontainer)  # the template must always lay out valid JSON; fail loudly here if not

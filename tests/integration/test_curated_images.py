@@ -146,16 +146,16 @@ def test_generated_pipeline_runs_in_the_cross_ci_image(cross_ci, docker_engine, 
 
     stream = io.BytesIO()
     with tarfile.open(fileobj=stream, mode="w") as tar:
-        tar.add(project.root, arcname="work")
+        tar.add(project.root, arcname="workspace")
     container = docker_engine.containers.run(image, ["sleep", "infinity"], detach=True,
                                              labels={OWNED_LABEL: "test"})
     try:
         container.put_archive("/", stream.getvalue())
         for name, env, script in steps:
-            code, out = container.exec_run(["bash", "-e", "-c", script], workdir="/work",
-                                           environment={**env, "GITHUB_WORKSPACE": "/work", "CI": "true"})
+            code, out = container.exec_run(["bash", "-e", "-c", script], workdir="/workspace",
+                                           environment={**env, "GITHUB_WORKSPACE": "/workspace", "CI": "true"})
             assert code == 0, f"step {name!r} failed: {out.decode(errors='replace')[-3000:]}"
-        bits, _ = container.get_archive("/work/reports")
+        bits, _ = container.get_archive("/workspace/reports")
         reports = tarfile.open(fileobj=io.BytesIO(b"".join(bits)))
         names = {Path(m.name).name: m for m in reports.getmembers() if m.isfile()}
         assert set(names) == {f"verify-go{GO}.xml", f"inspect-go{GO}.xml"}
@@ -164,7 +164,7 @@ def test_generated_pipeline_runs_in_the_cross_ci_image(cross_ci, docker_engine, 
             suites = list(xml) if xml._tag == "testsuites" else [xml]
             assert sum(s.tests for s in suites) > 0, name
             assert sum(s.failures + s.errors for s in suites) == 0, name
-        code, out = container.exec_run(["sh", "-c", "find dist -type f | wc -l"], workdir="/work")
+        code, out = container.exec_run(["sh", "-c", "find dist -type f | wc -l"], workdir="/workspace")
         assert out.strip() == b"13"
     finally:
         container.remove(force=True)
