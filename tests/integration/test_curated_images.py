@@ -67,9 +67,16 @@ def cross_ci(tmp_path_factory, summary, docker_engine):
     docker_engine.images.prune(filters={"dangling": True})
 
 
-def test_ci_envbuilder_without_an_index_fails_the_build_with_one_clear_line(cross_ci):
+def test_ci_envbuilder_without_an_index_fails_the_build_with_one_clear_line(cross_ci, tmp_path):
     """Never fall back to PyPI for envbuilder: that name belongs to another project there."""
-    project, _ = cross_ci
+    source, _ = cross_ci
+    # A release no build has installed yet, so BuildKit runs the step (a layer built earlier with an index
+    # would be reused: the secret is not part of the cache key, and that layer is fine to reuse).
+    project = Project(Path(shutil.copytree(source.root, tmp_path / "cross")))
+    spec = project.root / "envbuilder.yaml"
+    spec.write_text(re.sub(r"(?m)^  envbuilder: .*$", "  envbuilder: 0.0.1", spec.read_text()))
+    for step in (("lock",), ("render",)):
+        assert project.run(*step).returncode == 0
     built = project.build("--target", "ci", "--tag", "envbuilder-cross:no-index", timeout=1800)
     assert built.returncode == 1
     assert "ci.envbuilder needs the index that holds envbuilder: pass envbuilder build --pip-conf" in built.stderr
