@@ -30,13 +30,16 @@ IMAGES = REPO / "images"
 GO = "1.26.1"  # what images/ pins
 
 
-def _localized(name: str, root: Path, summary: dict[str, str]) -> Project:
-    spec = localize_spec(IMAGES / name / "envbuilder.yaml", root / name, summary)
-    project = Project(spec.parent)
+def _lock_and_render(project: Project) -> Project:
     for step in (("lock",), ("render",)):
         done = project.run(*step)
         assert done.returncode == 0, done.stderr
     return project
+
+
+def _localized(name: str, root: Path, summary: dict[str, str]) -> Project:
+    spec = localize_spec(IMAGES / name / "envbuilder.yaml", root / name, summary)
+    return _lock_and_render(Project(spec.parent))
 
 
 def _verify(project: Project, image: str) -> dict[tuple[str, str], dict]:
@@ -49,7 +52,8 @@ def _verify(project: Project, image: str) -> dict[tuple[str, str], dict]:
 
 @pytest.fixture(scope="module")
 def summary(fixture_summary, fixture_urls) -> dict[str, str]:
-    return {**fixture_summary, **fixture_urls}
+    """The fixtures' summary (URLs included), once the file server answers (fixture_urls waits for it)."""
+    return fixture_summary
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +79,7 @@ def test_ci_envbuilder_without_an_index_fails_the_build_with_one_clear_line(cros
     project = Project(Path(shutil.copytree(source.root, tmp_path / "cross")))
     spec = project.root / "envbuilder.yaml"
     spec.write_text(re.sub(r"(?m)^  envbuilder: .*$", "  envbuilder: 0.0.1", spec.read_text()))
-    for step in (("lock",), ("render",)):
-        assert project.run(*step).returncode == 0
+    _lock_and_render(project)
     built = project.build("--target", "ci", "--tag", "envbuilder-cross:no-index", timeout=1800)
     assert built.returncode == 1
     assert "ci.envbuilder needs the index that holds envbuilder: pass envbuilder build --pip-conf" in built.stderr
