@@ -94,7 +94,7 @@ def template_environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
-        loader=PackageLoader("envbuilder", "templates"),
+        loader=PackageLoader("envbuilder.templates", "."),  # top-level templates/, mapped in pyproject.toml
         undefined=StrictUndefined,
         autoescape=False,  # noqa: S701 - not HTML; each value is quoted by the filter for its file type
         keep_trailing_newline=True,

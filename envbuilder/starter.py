@@ -36,7 +36,7 @@ def _name_from_module(text: str, directory: Path) -> str:
 def starter_text(name: str, go_version: str) -> str:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("envbuilder", "templates"), undefined=StrictUndefined,
+    env = Environment(loader=PackageLoader("envbuilder.templates", "."), undefined=StrictUndefined,
                       keep_trailing_newline=True)
     return env.get_template("envbuilder.yaml.j2").render(name=name, go_version=go_version)
 

@@ -26,7 +26,7 @@ PROBE_FILES = {"go.mod.txt": "probe/go.mod", "main.go.txt": "probe/main.go", "cg
 
 
 def probe_files() -> dict[str, bytes]:
-    root = resources.files("envbuilder").joinpath("templates/probe")
+    root = resources.files("envbuilder.templates").joinpath("probe")
     return {dest: root.joinpath(src).read_bytes() for src, dest in PROBE_FILES.items()}
 
 

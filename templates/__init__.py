@@ -1,0 +1,1 @@
+"""Jinja templates and the Go probe, shipped as package data of `envbuilder.templates` (see pyproject.toml)."""
