@@ -1,4 +1,4 @@
-"""Image build timings and sizes (issue 3), side by side in one run, on the local fixtures:
+"""Image build timings and sizes, side by side in one run, on the local fixtures:
 
 - cold build (--no-cache; BuildKit's apt cache mounts stay warm, the network fetches of Go and tools do not)
 - no-op rebuild (goal <= 5 s)

@@ -1,4 +1,4 @@
-"""Whole-process timings of the CLI (issue 2 goals): `envbuilder --help` <= 0.3 s, render of a
+"""Whole-process timings of the CLI (goals): `envbuilder --help` <= 0.3 s, render of a
 12-target spec <= 0.5 s. Prints medians; asserts nothing (performance is measured here, not in tests).
 
 Run: python bench/bench_cli.py [--runs N]

@@ -1,4 +1,4 @@
-"""The curated images (images/): build time, size and verify time, on the local fixtures (issue 7).
+"""The curated images (images/): build time, size and verify time, on the local fixtures.
 
 For each image: a cold build (--no-cache: every layer rebuilt, Go and tools fetched again; BuildKit's apt
 and pip cache mounts stay warm, as on any builder that built before), a no-op rebuild, the sizes of its

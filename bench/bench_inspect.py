@@ -1,5 +1,5 @@
 """Whole-process time of `envbuilder inspect --json DIR` on 300 Go binaries, against `go version -m DIR` and
-`file` on the same files, in one run (issue 5 goal: within 2x of `go version -m`). Prints medians; asserts
+`file` on the same files, in one run (goal: within 2x of `go version -m`). Prints medians; asserts
 nothing (performance is measured here, not in tests).
 
 The 300 files are hard links to the inspect oracle set (tests/inspect/oracle.py: ELF, PE, Mach-O from three

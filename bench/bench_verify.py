@@ -1,4 +1,4 @@
-"""Verify timings (issue 4), one run, on the local fixtures and the issue's matrix image:
+"""Verify timings, one run, on the local fixtures and a six-target matrix image:
 
 - full matrix verify, cold (fresh container: empty Go build cache) and warm (same container again);
   goal: warm <= 30% of cold

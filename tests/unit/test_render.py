@@ -240,7 +240,7 @@ def test_schema_is_json_schema_of_the_spec(cli):
 
 
 def test_a_go_matrix_renders_one_bake_target_per_stage_and_version():
-    """Issue 7: the bake file is parsed with an HCL parser and its targets checked against the spec."""
+    """The bake file is parsed with an HCL parser and its targets checked against the spec."""
     from envbuilder.lock import GoLock
 
     spec = Spec.model_validate({**SPEC, "go": {**SPEC["go"], "matrix": ["1.24"]}})
