@@ -31,13 +31,13 @@ class Selection:
         self.only, self.skip = only, skip
 
     @classmethod
-    def parse(cls, only: list[str], skip: list[str]) -> "Selection":
-        """A selection whose every pattern names at least one verify check, else InputError naming it."""
+    def parse(cls, only: list[str], skip: list[str], tool: str = "verify") -> "Selection":
+        """A selection whose every pattern names at least one of TOOL's checks, else InputError naming it."""
         for option, patterns in (("--only", only), ("--skip", skip)):
             for pattern in patterns:
-                if not CATALOGUE.matching(pattern, "verify"):
-                    raise InputError(f"{option}: {pattern!r} is not a verify check id or id prefix (groups: "
-                                     f"{', '.join(CATALOGUE.groups('verify'))})")
+                if not CATALOGUE.matching(pattern, tool):
+                    raise InputError(f"{option}: {pattern!r} is not a {tool} check id or id prefix (groups: "
+                                     f"{', '.join(CATALOGUE.groups(tool))})")
         return cls(only, skip)
 
     def __call__(self, check_id: str) -> bool:
