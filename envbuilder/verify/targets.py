@@ -14,13 +14,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from envbuilder import checks
 from envbuilder.checks import Check
 from envbuilder.report import CheckResult
 from envbuilder.verify.executors import ExecResult, Executor
-from envbuilder.verify.expected import QEMU, SYSROOT, Expectations, TargetExpectation
+from envbuilder.verify.expected import QEMU, SYSROOT, TargetExpectation
+
+if TYPE_CHECKING:
+    from envbuilder.inspect.expect import Expectations as BinaryExpectations
 
 PROBE_FILES = {"go.mod.txt": "probe/go.mod", "main.go.txt": "probe/main.go", "cgo.go.txt": "probe/cgo.go",
                "nocgo.go.txt": "probe/nocgo.go", "probe.c": "cprobe/probe.c",
@@ -117,9 +120,9 @@ def binary_checks(t: TargetExpectation, binary: Path, go_version: str, go_versio
                "envbuilder's build-info parser and `go version -m` disagree")
 
 
-def binary_expectations(t: TargetExpectation, go_version: str):
+def binary_expectations(t: TargetExpectation, go_version: str) -> BinaryExpectations:
     """What the probe built for T must be, in the terms of inspect's evaluator."""
-    from envbuilder.inspect.expect import Expectations
+    from envbuilder.inspect.expect import Expectations as BinaryExpectations
 
     settings = {"go": f"go{go_version}", "GOOS": t.target.goos, "GOARCH": t.target.goarch,
                 "CGO_ENABLED": "1" if t.target.cgo else "0", "-trimpath": "true"}
@@ -127,7 +130,7 @@ def binary_expectations(t: TargetExpectation, go_version: str):
         settings["GOARM"] = t.target.goarm
     if t.target.goamd64:
         settings["GOAMD64"] = t.target.goamd64
-    return Expectations(
+    return BinaryExpectations(
         cross_check=False, format=t.format, bits=t.bits, endian=t.endian, goos=t.target.goos, goarch=t.target.goarch,
         subsystem="windows-console" if t.format == "pe" else None,
         linkage=("dynamic" if t.target.cgo else "static") if t.format == "elf" else None,
