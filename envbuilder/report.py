@@ -1,6 +1,7 @@
 """Check results and their reports, shared by `verify` and `inspect`: one model, three renderings.
 
-- people: a rich table grouped by target (`render_table`), then a one-line summary;
+- people: a rich table grouped by target (`render_table`; a command may pass its own), then a one-line
+  summary on stderr;
 - programs: JSON (`to_json`); its schema is `json_schema()` (pydantic's export of `Report`, or of a tool's
   subclass that adds its payload);
 - CI: JUnit XML (`write_junit`), one <testsuite> per target, every suite fully attributed (name, tests,
