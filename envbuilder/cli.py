@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from envbuilder.cli_options import JsonOption, JunitOption, OnlyOption, SkipOption
 from envbuilder.errors import EnvbuilderError
 
 app = typer.Typer(
@@ -176,10 +177,10 @@ def verify(
     devcontainer: Annotated[Optional[Path], typer.Option(help="Verify the running devcontainer of this workspace.")] = None,
     user: Annotated[Optional[str], typer.Option(help="Run the checks as this user.")] = None,
     stage: Annotated[Optional[str], typer.Option(help="Whose tools to expect: dev or ci (default: the image's).")] = None,
-    only: Annotated[Optional[list[str]], typer.Option(help="Run only these check ids or prefixes (comma list).")] = None,
-    skip: Annotated[Optional[list[str]], typer.Option(help="Skip these check ids or prefixes (comma list).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report (one testsuite per target).")] = None,
+    only: OnlyOption = None,
+    skip: SkipOption = None,
+    as_json: JsonOption = False,
+    junit: JunitOption = None,
     jobs: Annotated[Optional[int], typer.Option(min=1, help="Probe builds at once (default: the environment's CPUs).")] = None,
     json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the JSON Schema of --json output and exit.")] = False,
     go: Annotated[Optional[str], typer.Option("--go", help="Expect this locked Go of go.matrix (default: the image's label, else the primary).")] = None,

@@ -1,29 +1,40 @@
 """Check results and their reports, shared by `verify` and `inspect`: one model, three renderings.
 
-- people: a rich table grouped by target (`render_table`), then a one-line summary;
+- people: a rich table grouped by target (`render_table`; a command may pass its own), then a one-line
+  summary on stderr;
 - programs: JSON (`to_json`); its schema is `json_schema()` (pydantic's export of `Report`, or of a tool's
   subclass that adds its payload);
 - CI: JUnit XML (`write_junit`), one <testsuite> per target, every suite fully attributed (name, tests,
   failures, errors, skipped, time, timestamp) because CI parsers reject partial suites; each failure's
   message carries expected vs actual.
 
-Exit codes follow design.md: 0 when every check passed or was skipped, 1 when any failed or errored.
+Exit codes: 0 when every check passed, warned or was skipped, 1 when any failed or errored. `emit` is the
+one way a command prints a report (table, `--json`, `--junit`), under one console policy.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import unicodedata
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-Status = Literal["pass", "fail", "error", "skip"]
-STATUSES: tuple[Status, ...] = ("pass", "fail", "error", "skip")
+# warn: the check holds but the finding deserves a look; it does not fail the run.
+Status = Literal["pass", "warn", "fail", "error", "skip"]
+STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "error", "skip")
+# The one place status colours are defined (tables, summary).
+STATUS_STYLE: dict[str, str] = {"pass": "green", "warn": "bold dark_orange", "fail": "bold red",
+                                "error": "bold magenta", "skip": "yellow"}
+# Off a terminal (CI logs) tables are not wrapped to 80 columns: they get this many, and take only what they need.
+OFF_TTY_WIDTH = 1000
 
 
 class CheckResult(BaseModel):
@@ -75,7 +86,7 @@ def summary_line(report: Report) -> str:
     c = report.counts()
     verdict = "ok" if report.ok else "FAILED"
     return (f"{report.tool}: {verdict}: {len(report.by_target())} targets, {len(report.results)} checks: "
-            f"{c['pass']} passed, {c['fail']} failed, {c['error']} errors, {c['skip']} skipped")
+            f"{c['pass']} passed, {c['warn']} warnings, {c['fail']} failed, {c['error']} errors, {c['skip']} skipped")
 
 
 # --- JSON ----------------------------------------------------------------------------------------------------
@@ -93,39 +104,82 @@ def json_schema(model: type[Report] = Report) -> dict[str, Any]:
 
 # --- table ---------------------------------------------------------------------------------------------------
 
-_STYLE = {"pass": "green", "fail": "bold red", "error": "bold magenta", "skip": "yellow"}
-
-
 def render_table(report: Report, console: Console | None = None, only_problems: bool = False) -> None:
-    """Print the results grouped by target (a section per target), then the summary line."""
-    from rich.console import Console
+    """Print the results grouped by target (a section per target). `emit` prints the summary line."""
     from rich.table import Table
 
-    console = console or Console()
+    console = console or make_console()
     table = Table(title=f"envbuilder {report.tool}", show_lines=False, expand=False)
     for col in ("target", "check", "status", "expected", "actual", "message"):
         table.add_column(col, overflow="fold")
     for target, results in report.by_target().items():
-        shown = [r for r in results if not only_problems or r.status in ("fail", "error")]
+        # warnings are findings too: a problems-only table keeps them
+        shown = [r for r in results if not only_problems or r.status in ("warn", "fail", "error")]
         for i, r in enumerate(shown):
-            table.add_row(target if i == 0 else "", r.id, f"[{_STYLE[r.status]}]{r.status}[/]",
-                          _cell(r.expected), _cell(r.actual), r.message, end_section=i == len(shown) - 1)
+            table.add_row(cell(target) if i == 0 else "", cell(r.id), status_cell(r.status), cell(r.expected),
+                          cell(r.actual), cell(r.message), end_section=i == len(shown) - 1)
     if table.row_count:
         console.print(table)
-    console.print(summary_line(report), style="green" if report.ok else "bold red", highlight=False)
 
 
-def _cell(value: str | None) -> str:
+def status_cell(status: str) -> str:
+    return f"[{STATUS_STYLE[status]}]{status}[/]"
+
+
+def printable(text: str) -> str:
+    """TEXT with control and format characters (terminal escapes, bidi overrides, newlines) written as
+    Python escapes, so a hostile file name cannot drive the terminal or fake a table row."""
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+                   else ch for ch in text)
+
+
+def cell(value: object) -> str:
+    """A table cell from any value: printable, and rich markup in it shown as text."""
     from rich.markup import escape
 
-    return "" if value is None else escape(value)
+    return "" if value is None else escape(printable(str(value)))
+
+
+# --- console policy and the one emitter ----------------------------------------------------------------------
+
+
+def make_console(stderr: bool = False) -> Console:
+    """The terminal's width on a TTY; off one, COLUMNS if set, else OFF_TTY_WIDTH. rich honours NO_COLOR."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not stream.isatty():
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else OFF_TTY_WIDTH
+    return Console(file=stream, width=width, highlight=False)
+
+
+def emit(report: Report, *, as_json: bool, junit: Path | None,
+         table: Callable[[Any, Console], None] = render_table) -> int:
+    """Write REPORT as every command does: JUnit to a file when asked, then JSON or TABLE on stdout, then the
+    summary line on stderr. Returns the exit code."""
+    if junit is not None:
+        write_junit(report, junit)
+    if as_json:
+        sys.stdout.write(to_json(report) + "\n")
+        sys.stdout.flush()
+    else:
+        table(report, make_console())
+    make_console(stderr=True).print(summary_line(report), style="green" if report.ok else "bold red",
+                                    markup=False)
+    return exit_code(report)
 
 
 # --- JUnit ---------------------------------------------------------------------------------------------------
 
 
 def write_junit(report: Report, path: Path) -> None:
-    """One testsuite per target; a testcase per check; failure/error messages say expected vs actual."""
+    """One testsuite per target; a testcase per check; failure/error messages say expected vs actual.
+
+    JUnit has no warning status: a warn is a passing testcase whose <system-out> starts with
+    `envbuilder.status=warn`, and its suite carries the property envbuilder.warnings (the count). Properties
+    stay on the testsuite because common schemas (and CI parsers) reject them on a testcase."""
     from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
     xml = JUnitXml(name=f"envbuilder {report.tool}")
@@ -142,7 +196,12 @@ def write_junit(report: Report, path: Path) -> None:
                 case.result = [Error(r.describe(), type_="error")]
             elif r.status == "skip":
                 case.result = [Skipped(r.describe())]
+            elif r.status == "warn":
+                case.system_out = f"envbuilder.status=warn: {r.describe()}"
             suite.add_testcase(case)
+        warnings = sum(r.status == "warn" for r in results)
+        if warnings:
+            suite.add_property("envbuilder.warnings", str(warnings))
         suite.update_statistics()  # tests, failures, errors, skipped, time
         xml.add_testsuite(suite)
     xml.update_statistics()

@@ -5,11 +5,12 @@ Only typer and the standard library are imported at module level: `envbuilder --
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from envbuilder.cli_options import JsonOption, JunitOption
 
 
 def inspect_command(
@@ -27,8 +28,8 @@ def inspect_command(
         "--expect-names", help="File (or directory) names must name the platform: app_linux_amd64, app-windows-arm64.exe.")] = False,
     goreleaser: Annotated[Optional[Path], typer.Option(
         "--goreleaser", metavar="ARTIFACTS_JSON", help="goreleaser's dist/artifacts.json: check every binary it lists.")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the report (facts and checks) as JSON.")] = False,
-    junit: Annotated[Optional[Path], typer.Option("--junit", metavar="FILE", help="Also write JUnit XML, one testsuite per file.")] = None,
+    json_output: JsonOption = False,
+    junit: JunitOption = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: CPU count).")] = None,
     json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the JSON Schema of --json output and exit.")] = False,
 ) -> None:
@@ -40,7 +41,7 @@ def inspect_command(
     from envbuilder.inspect.expect import Expectations, parse_platforms
     from envbuilder.inspect.goreleaser import read_artifacts
     from envbuilder.inspect.run import InspectReport, inspect_paths
-    from envbuilder.report import exit_code, json_schema as schema_of, to_json, write_junit
+    from envbuilder.report import emit, json_schema as schema_of
 
     if json_schema:
         import json
@@ -59,15 +60,9 @@ def inspect_command(
                        trimpath=expect_trimpath, names=expect_names)
     claims = read_artifacts(goreleaser) if goreleaser is not None else []
     report = inspect_paths(list(paths or []), exp, claims, jobs)
-    if junit is not None:
-        write_junit(report, junit)
-    if json_output:
-        sys.stdout.write(to_json(report) + "\n")
-    else:
-        from envbuilder.inspect.table import render
+    from envbuilder.inspect.table import render
 
-        render(report)
-    raise typer.Exit(exit_code(report))
+    raise typer.Exit(emit(report, as_json=json_output, junit=junit, table=render))
 
 
 def _is_go_version(text: str) -> bool:

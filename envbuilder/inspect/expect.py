@@ -1,9 +1,12 @@
-"""Expectations -> check results, per binary and for the whole matrix.
+"""The one evaluator of binary expectations: facts about one file -> `binary.*` check results, for `inspect`
+(release artifacts) and `verify` (the probe it built for each target), plus inspect's matrix-level results.
 
-Always: `read` (the file parsed) and, for Go binaries, `headers-vs-buildinfo` (the headers' os/arch agree
-with the GOOS/GOARCH Go recorded). When asked: `platform` (--expect), `go-version` (--expect-go), `static`
-(--expect-static), `trimpath` (--expect-trimpath), `name` (--expect-names), `goreleaser` (artifacts.json).
-Matrix-level: every expected platform and every goreleaser artifact must be present.
+Always: `binary.read` (the file parsed). Each other expectation that is set adds its check: inspect's
+`--expect` (binary.platform), `--expect-go` (binary.go-version), `--expect-static` (binary.linkage),
+`--expect-trimpath` (binary.trimpath), `--expect-names` (binary.name), artifacts.json (binary.goreleaser), and
+for Go binaries binary.headers-vs-buildinfo; verify's per-target format, word size, byte order, machine, OS,
+subsystem, linkage, loader and build-info settings. Matrix-level: every expected platform is present
+(binary.present) and every goreleaser artifact exists.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from envbuilder import checks
 from envbuilder.inspect.analyze import NOT_A_BINARY
 from envbuilder.inspect.arch import SYSV_OSES
 from envbuilder.inspect.facts import BinaryFacts
@@ -25,11 +29,24 @@ DEFAULT_VARIANT = {"arm64": "v8.0"}
 
 @dataclass
 class Expectations:
+    """What a binary must be; None/False/empty: not checked."""
+
     platforms: list[Platform] = field(default_factory=list)
     go_version: str | None = None  # "1.22.10" exact, "1.22" any patch
-    static: bool = False
+    static: bool = False  # ELF statically linked (inspect --expect-static)
     trimpath: bool = False
     names: bool = False
+    cross_check: bool = True  # the headers agree with the Go build info's GOOS/GOARCH
+    # The build target's header facts (verify's probes).
+    format: str | None = None
+    bits: int | None = None
+    endian: str | None = None
+    goos: str | None = None
+    goarch: str | None = None
+    subsystem: str | None = None
+    linkage: str | None = None  # "static" or "dynamic"; `static` means "static"
+    interpreter: str | None = None
+    buildinfo: dict[str, str] | None = None  # {"go": "go1.22.10", "GOOS": ..., "-trimpath": "true", ...}
 
 
 def parse_platforms(values: list[str]) -> list[Platform]:
@@ -50,62 +67,116 @@ def actual_platforms(facts: BinaryFacts) -> list[Platform]:
     return []
 
 
+@checks.implements(checks.BINARY_READ, checks.BINARY_HEADERS_VS_BUILDINFO, checks.BINARY_FORMAT, checks.BINARY_CLASS,
+                   checks.BINARY_ENDIAN, checks.BINARY_MACHINE, checks.BINARY_OS, checks.BINARY_SUBSYSTEM,
+                   checks.BINARY_LINKAGE, checks.BINARY_INTERPRETER, checks.BINARY_PLATFORM,
+                   checks.BINARY_GO_VERSION, checks.BINARY_TRIMPATH, checks.BINARY_NAME, checks.BINARY_GORELEASER,
+                   checks.BINARY_BUILDINFO)
 def check_binary(facts: BinaryFacts, exp: Expectations, claim: Claim | None = None,
-                 walked: bool = False, duration: float = 0.0) -> list[CheckResult]:
-    target = facts.path
-
-    def result(id: str, ok: bool, expected: str | None, actual: str | None, message: str = "") -> CheckResult:
-        return CheckResult(id=id, target=target, status="pass" if ok else "fail", expected=expected,
-                           actual=actual, message=message)
-
+                 walked: bool = False, duration: float = 0.0, target: str | None = None) -> list[CheckResult]:
+    """Every expectation of EXP that is set, checked against FACTS; results are reported under TARGET
+    (default: the file's path)."""
+    target = target or facts.path
+    read = checks.BINARY_READ
     if facts.error:
         if walked and facts.error in (NOT_A_BINARY, "empty file"):  # README, checksums.txt in a dist/ dir
-            return [CheckResult(id="read", target=target, status="skip", message=facts.error, duration=duration)]
-        return [CheckResult(id="read", target=target, status="error", message=facts.error, duration=duration)]
-    results = [CheckResult(id="read", target=target, status="pass", actual=describe(facts), duration=duration)]
-    for piece in facts.slices or [facts]:
-        if piece.go and piece.go.goos and piece.go.goarch and piece.arch:
-            claimed = f"{piece.go.goos}/{piece.go.goarch}"
-            header = f"{piece.os}/{piece.arch}"
-            ok = piece.arch == piece.go.goarch and os_compatible(piece.os, piece.go.goos)
-            results.append(result("headers-vs-buildinfo", ok, claimed, header,
-                                  "" if ok else "the headers contradict the Go build info"))
+            return [read.skip(facts.error, target=target, duration=duration)]
+        return [read.error(facts.error, target=target, duration=duration)]
+    results = [read.passed(actual=describe(facts), target=target, duration=duration)]
+
+    def outcome(check: checks.Check, ok: bool, expected: object, actual: object, message: str = "") -> None:
+        results.append(check.outcome(ok, expected, actual, message, target=target))
+
+    if exp.cross_check:
+        for piece in facts.slices or [facts]:
+            if piece.go and piece.go.goos and piece.go.goarch and piece.arch:
+                ok = piece.arch == piece.go.goarch and os_compatible(piece.os, piece.go.goos)
+                outcome(checks.BINARY_HEADERS_VS_BUILDINFO, ok, f"{piece.go.goos}/{piece.go.goarch}",
+                        f"{piece.os}/{piece.arch}", "the headers contradict the Go build info")
+    if exp.format is not None:
+        outcome(checks.BINARY_FORMAT, facts.format == exp.format, exp.format, facts.format, "wrong executable format")
+    if exp.bits is not None:
+        outcome(checks.BINARY_CLASS, facts.bits == exp.bits, f"{exp.bits}-bit", f"{facts.bits}-bit", "wrong word size")
+    if exp.endian is not None:
+        outcome(checks.BINARY_ENDIAN, facts.endian == exp.endian, exp.endian, facts.endian, "wrong byte order")
+    if exp.goarch is not None:
+        outcome(checks.BINARY_MACHINE, facts.arch == exp.goarch, exp.goarch, f"{facts.arch} ({facts.machine})",
+                "the header's machine is not the target's GOARCH")
+    if exp.goos is not None:
+        outcome(checks.BINARY_OS, facts.os == exp.goos, exp.goos, f"{facts.os} ({facts.os_abi})",
+                "the header's OS differs")
+    if exp.subsystem is not None:
+        outcome(checks.BINARY_SUBSYSTEM, facts.subsystem == exp.subsystem, exp.subsystem, facts.subsystem,
+                "a console program must have the console subsystem")
+    linkage = "static" if exp.static else exp.linkage
+    if linkage is not None:
+        results.append(_linkage(facts, linkage, target))
+    if exp.interpreter is not None:
+        outcome(checks.BINARY_INTERPRETER, facts.interpreter == exp.interpreter, exp.interpreter, facts.interpreter,
+                "wrong dynamic loader for this target")
     actual = actual_platforms(facts)
     shown = ", ".join(map(str, actual)) or "unknown"
     if exp.platforms:
         ok = bool(actual) and all(any(e.matches(a) for e in exp.platforms) for a in actual)
-        results.append(result("platform", ok, ", ".join(map(str, exp.platforms)), shown))
+        outcome(checks.BINARY_PLATFORM, ok, ", ".join(map(str, exp.platforms)), shown)
     if exp.go_version:
         version = facts.go.go_version if facts.go else (facts.slices[0].go.go_version if facts.slices and facts.slices[0].go else None)
-        results.append(result("go-version", go_version_matches(exp.go_version, version), f"go{exp.go_version}",
-                              version or "not a Go binary"))
-    if exp.static:
-        results.append(_static(facts, target))
+        outcome(checks.BINARY_GO_VERSION, go_version_matches(exp.go_version, version), f"go{exp.go_version}",
+                version or "not a Go binary")
     if exp.trimpath:
         gos = [p.go for p in facts.slices or [facts]]
         ok = all(g is not None and g.trimpath for g in gos)
         actual_tp = "not a Go binary" if any(g is None for g in gos) else ("-trimpath" if ok else "no -trimpath")
-        results.append(result("trimpath", ok, "-trimpath", actual_tp))
+        outcome(checks.BINARY_TRIMPATH, ok, "-trimpath", actual_tp)
     if exp.names:
         results.append(_name(facts, actual, target))
     if claim is not None:
-        results.append(result("goreleaser", _claim_holds(claim.platform, actual), str(claim.platform), shown,
-                              f"artifacts.json: {claim.name}"))
+        outcome(checks.BINARY_GORELEASER, _claim_holds(claim.platform, actual), str(claim.platform), shown,
+                f"artifacts.json: {claim.name}")
+    if exp.buildinfo is not None:
+        results.append(_buildinfo(facts, exp.buildinfo, target))
     return results
 
 
+def _linkage(facts: BinaryFacts, want: str, target: str) -> CheckResult:
+    check = checks.BINARY_LINKAGE
+    if facts.format != "elf":
+        return check.skip(f"not applicable to {facts.format}: Windows and macOS programs always link system "
+                          "libraries", target=target, expected=want, actual=facts.linkage)
+    ok = facts.linkage == want
+    if want == "static":
+        detail = f"interpreter {facts.interpreter or '-'}; needs {', '.join(facts.needed) or '-'}"
+    else:
+        detail = "cgo binaries link the C library dynamically"
+    return check.outcome(ok, want, facts.linkage, detail, target=target)
+
+
+def _buildinfo(facts: BinaryFacts, want: dict[str, str], target: str) -> CheckResult:
+    info = facts.go
+    if info is None:
+        return checks.BINARY_BUILDINFO.failed("no Go build info in the binary", "Go build info", "none", target=target)
+    got = {"go": info.go_version, **{k: info.setting(k) or "" for k in want if k != "go"}}
+    return checks.BINARY_BUILDINFO.outcome(got == want, format_settings(want), format_settings(got),
+                                           "Go build info differs from the build", target=target)
+
+
+def format_settings(settings: dict[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in sorted(settings.items()))
+
+
+@checks.implements(checks.BINARY_PRESENT)
 def matrix_results(exp: Expectations, all_facts: list[BinaryFacts], claims: list[Claim]) -> list[CheckResult]:
     """Each expected platform is built by some binary; each goreleaser artifact exists."""
     found = [p for f in all_facts if not f.error for p in actual_platforms(f)]
     results = []
     for e in exp.platforms:
         ok = any(e.matches(a) for a in found)
-        results.append(CheckResult(id=f"present {e}", target=MATRIX, status="pass" if ok else "fail",
-                                   expected=str(e), actual=str(e) if ok else "no binary for it"))
+        results.append(checks.BINARY_PRESENT.outcome(ok, str(e), str(e) if ok else "no binary for it",
+                                                     target=MATRIX))
     for c in claims:
         if not c.path.exists() and not c.path.is_symlink():
-            results.append(CheckResult(id="goreleaser", target=str(c.path), status="fail", expected="the file",
-                                       actual="missing", message=f"artifacts.json lists {c.name}"))
+            results.append(checks.BINARY_GORELEASER.failed(f"artifacts.json lists {c.name}", "the file", "missing",
+                                                           target=str(c.path)))
     return results
 
 
@@ -135,30 +206,18 @@ def describe(facts: BinaryFacts) -> str:
     return ", ".join(parts)
 
 
-def _static(facts: BinaryFacts, target: str) -> CheckResult:
-    if facts.format != "elf":
-        return CheckResult(id="static", target=target, status="skip", expected="static",
-                           actual=facts.linkage, message=f"not applicable to {facts.format}: "
-                           "Windows and macOS programs always link system libraries")
-    ok = facts.linkage == "static"
-    detail = "" if ok else f"interpreter {facts.interpreter or '-'}; needs {', '.join(facts.needed) or '-'}"
-    return CheckResult(id="static", target=target, status="pass" if ok else "fail", expected="static",
-                       actual=facts.linkage, message=detail)
-
-
 def _name(facts: BinaryFacts, actual: list[Platform], target: str) -> CheckResult:
     path = Path(facts.path)
     named = platform_from_name(path.name) or platform_from_name(path.parent.name)
     shown = ", ".join(map(str, actual)) or "unknown"
     if named is None:
-        return CheckResult(id="name", target=target, status="fail", expected="a platform in the file name",
-                           actual=path.name, message="neither the file nor its directory names a platform")
+        return checks.BINARY_NAME.failed("neither the file nor its directory names a platform",
+                                         "a platform in the file name", path.name, target=target)
     problems = [] if _claim_holds(named, actual) else [f"named {named}"]
     is_windows_exe = any(a.os == "windows" for a in actual) and facts.kind == "exe"
     if is_windows_exe != path.name.lower().endswith(".exe"):
         problems.append(".exe suffix " + ("missing" if is_windows_exe else "on a non-Windows binary"))
-    return CheckResult(id="name", target=target, status="fail" if problems else "pass", expected=str(named),
-                       actual=shown, message="; ".join(problems))
+    return checks.BINARY_NAME.outcome(not problems, str(named), shown, "; ".join(problems), target=target)
 
 
 def _claim_holds(claimed: Platform, actual: list[Platform]) -> bool:

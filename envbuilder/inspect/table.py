@@ -1,21 +1,19 @@
-"""The people-facing output of inspect: one row of facts per file, then the problems, then the summary."""
+"""The people-facing output of inspect: one row of facts per file, then the problems (the report emitter adds
+the summary line)."""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from envbuilder.inspect.expect import actual_platforms
 from envbuilder.inspect.facts import BinaryFacts
 from envbuilder.inspect.run import InspectReport
-from envbuilder.report import render_table
-
-_STATUS_STYLE = {"pass": "green", "fail": "bold red", "error": "bold magenta", "skip": "yellow"}
+from envbuilder.report import cell, make_console, render_table, status_cell
 
 
 def render(report: InspectReport, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or make_console()
     worst = _worst_status(report)
     table = Table(title="envbuilder inspect", expand=False)
     for col in ("file", "format", "platform", "type", "linkage", "Go", "notes", "status"):
@@ -24,7 +22,7 @@ def render(report: InspectReport, console: Console | None = None) -> None:
         status = worst.get(f.path, "pass")
         if status == "skip":
             continue  # a non-binary met while walking a directory (its only check is a skipped read)
-        table.add_row(escape(f.path), *_cells(f), f"[{_STATUS_STYLE[status]}]{status}[/]")
+        table.add_row(cell(f.path), *_cells(f), status_cell(status))
     if table.row_count:
         console.print(table)
     render_table(report, console, only_problems=True)
@@ -32,7 +30,7 @@ def render(report: InspectReport, console: Console | None = None) -> None:
 
 def _cells(f: BinaryFacts) -> list[str]:
     if f.error and f.format == "unknown":
-        return ["", "", "", "", "", escape(f.error)]
+        return ["", "", "", "", "", cell(f.error)]
     fmt = "fat Mach-O" if f.slices else f"{f.format} {f.bits or '?'}-bit {'BE' if f.endian == 'big' else 'LE'}"
     platforms = ", ".join(map(str, actual_platforms(f))) or (f.machine or "?")
     go = f.go or next((s.go for s in f.slices if s.go), None)
@@ -43,12 +41,13 @@ def _cells(f: BinaryFacts) -> list[str]:
     if f.min_os:
         notes.append(f"min {f.os_abi} {f.min_os}")
     if f.error:
-        notes.append(escape(f.error))
-    return [fmt, platforms, f.kind or "", f.linkage or "", go.go_version if go else "not Go", ", ".join(notes)]
+        notes.append(f.error)
+    return [cell(v) for v in (fmt, platforms, f.kind or "", f.linkage or "", go.go_version if go else "not Go",
+                              ", ".join(notes))]
 
 
 def _worst_status(report: InspectReport) -> dict[str, str]:
-    rank = {"skip": 0, "pass": 1, "fail": 2, "error": 3}  # a skipped check does not hide a pass
+    rank = {"skip": 0, "pass": 1, "warn": 2, "fail": 3, "error": 4}  # a skipped check does not hide a pass
     worst: dict[str, str] = {}
     for r in report.results:
         if r.target not in worst or rank[r.status] > rank[worst[r.target]]:

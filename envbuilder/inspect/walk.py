@@ -2,7 +2,8 @@
 
 Named paths must exist (else bad input, exit 2); a named broken symlink or FIFO is that file's error.
 Directories are walked without following symlinked directories (no cycles); every entry found, special
-files included, is analyzed, and `walked` marks them so non-binaries (README, checksums) are skipped.
+files included, is analyzed, and `walked` marks them so non-binaries (README, checksums) are skipped. A
+directory that cannot be listed (permission denied) is an entry with that error, never silently left out.
 Parsing is CPU-bound Python, so parallelism means processes; forked after the parsers are imported.
 """
 
@@ -25,6 +26,7 @@ PARALLEL_THRESHOLD = 24
 class Entry:
     path: str
     walked: bool  # found inside a directory rather than named on the command line
+    error: str | None = None  # could not be listed or opened: reported as this entry's read error
 
 
 @dataclass
@@ -41,11 +43,15 @@ def expand(paths: list[Path]) -> list[Entry]:
         if not p.exists() and not p.is_symlink():
             raise InputError(f"{p}: no such file or directory")
         if p.is_dir():
-            for root, dirs, files in os.walk(p):
+            unreadable: list[OSError] = []
+            for root, dirs, files in os.walk(p, onerror=unreadable.append):
                 dirs.sort()
                 # os.walk lists symlinks to directories under dirs; as files they would be skipped silently
                 for name in sorted(files) + sorted(d for d in dirs if os.path.islink(os.path.join(root, d))):
                     _add(entries, seen, Entry(os.path.join(root, name), walked=True))
+            for err in unreadable:
+                _add(entries, seen, Entry(str(err.filename or p), walked=False,
+                                          error=f"cannot list directory: {err.strerror or err}"))
         else:
             _add(entries, seen, Entry(str(p), walked=False))
     return entries
@@ -66,6 +72,8 @@ def _timed(path: str) -> tuple[BinaryFacts, float]:
 
 def analyze_all(entries: list[Entry], jobs: int | None = None) -> list[Analyzed]:
     jobs = jobs or os.cpu_count() or 1
+    failed = [e for e in entries if e.error]
+    entries = [e for e in entries if not e.error]
     paths = [e.path for e in entries]
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         outcomes = [_timed(p) for p in paths]
@@ -80,4 +88,5 @@ def analyze_all(entries: list[Entry], jobs: int | None = None) -> list[Analyzed]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             outcomes = list(pool.map(_timed, paths, chunksize=max(1, len(paths) // (jobs * 4))))
-    return [Analyzed(facts, e.walked, d) for e, (facts, d) in zip(entries, outcomes)]
+    return ([Analyzed(facts, e.walked, d) for e, (facts, d) in zip(entries, outcomes)]
+            + [Analyzed(BinaryFacts(path=e.path, error=e.error), e.walked, 0.0) for e in failed])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from envbuilder.errors import InputError
@@ -21,7 +20,7 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
                    go: str | None = None) -> int:
     from envbuilder.project import load_locked as _load_locked
     from envbuilder.identity import image_tag
-    from envbuilder.report import exit_code, render_table, summary_line, to_json, write_junit
+    from envbuilder.report import emit
     from envbuilder.verify.expected import Expectations
     from envbuilder.verify.suite import Selection, run_suite
 
@@ -31,11 +30,12 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
         raise InputError(f"verify: give one of IMAGE, --host, --container, --devcontainer (got {', '.join(chosen)})")
     if stage is not None and stage not in STAGES:
         raise InputError(f"--stage: {stage!r} is not one of {', '.join(STAGES)}")
+    selection = Selection.parse(_split(only), _split(skip))  # an unknown id is bad input, before any work
     spec, lock = _load_locked(spec_path)
     executor = _executor(spec, lock, image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
                          container=container, devcontainer=devcontainer, user=user)
     try:
-        labels = (getattr(executor, "image_attrs", None) or {}).get("Config", {}).get("Labels") or {}
+        labels = (executor.image_attrs or {}).get("Config", {}).get("Labels") or {}
         # An image says which stage it is by its label; an environment (a CI job in the ci image, with
         # --host) by ENVBUILDER_STAGE, which the rendered Dockerfile sets in the dev and ci stages.
         stage = stage or labels.get("dev.envbuilder.stage") or (os.environ.get("ENVBUILDER_STAGE") if host
@@ -46,20 +46,10 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
         go = go or labels.get("dev.envbuilder.go-version")
         lock.go_for(go)  # an unknown version is bad input, before any check runs
         report = run_suite(executor, Expectations(spec, lock, go), stage=stage,
-                           selection=Selection(_split(only), _split(skip)), jobs=jobs)
+                           selection=selection, jobs=jobs)
     finally:
         executor.close()
-    if junit is not None:
-        write_junit(report, junit)
-    if as_json:
-        sys.stdout.write(to_json(report) + "\n")
-        print(summary_line(report), file=sys.stderr)
-    else:
-        from rich.console import Console
-
-        # Off a terminal (CI logs) rich would wrap the table at 80 columns; give it room instead.
-        render_table(report, Console(width=None if sys.stdout.isatty() else 200))
-    return exit_code(report)
+    return emit(report, as_json=as_json, junit=junit)
 
 
 def _executor(spec, lock, *, image, host, container, devcontainer, user):

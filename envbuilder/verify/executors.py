@@ -1,6 +1,6 @@
 """Where checks run: a fresh container of an image, a running container, or the local host.
 
-The suite only needs four operations (run a command, put files, get files, know the CPU count), so the same
+The suite only needs a few operations (run a command, put files, get files) and attributes, so the same
 checks verify an image, a devcontainer and a CI runner. Containers envbuilder creates carry the owned label
 and are removed on exit, Ctrl-C included (the `with` block's __exit__ runs on KeyboardInterrupt).
 """
@@ -15,7 +15,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from envbuilder.errors import EnvironmentProblem, InputError
 from envbuilder.identity import OWNED_LABEL
@@ -39,9 +39,12 @@ class ExecResult:
 
 
 class Executor(Protocol):
+    """Everything the checks read of an environment."""
+
     name: str  # shown in reports: "image demo:dev-go1.22.10", "host"
     kind: str  # "image", "container", "host"
     workdir: str  # a scratch directory the checks may use
+    image_attrs: dict[str, Any] | None  # the engine's inspect data of the image verified; None off images
 
     def run(self, command: str, env: dict[str, str] | None = None, timeout: int = RUN_TIMEOUT_S) -> ExecResult:
         """Run COMMAND with /bin/sh -c as the environment's user, in its login-less default environment."""
@@ -74,6 +77,7 @@ class ContainerExecutor:
     """Runs checks in a container: a fresh one of IMAGE (created here, removed on close), or a running one."""
 
     kind = "container"
+    image_attrs: dict[str, Any] | None = None
 
     def __init__(self, client, container, *, owned: bool, user: str | None, name: str) -> None:
         self._client = client
@@ -156,6 +160,7 @@ class HostExecutor:
 
     kind = "host"
     name = "host"
+    image_attrs: dict[str, Any] | None = None
 
     def __init__(self) -> None:
         self.workdir = tempfile.mkdtemp(prefix="envbuilder-verify-")

@@ -1,29 +1,44 @@
-"""The verification suite: every check of design.md's catalogue, run through one executor, into one Report.
+"""The verification suite: every verify check of the catalogue (envbuilder.checks), run through one executor,
+into one Report.
 
-Check ids are stable (documented in README): toolchain.*, modules.*, workspace.*, cgo.*, build.probe,
-binary.*, exec.run, hygiene.*, image.lock. `only`/`skip` select by id or id prefix (`binary` = binary.*).
+`only`/`skip` select by id or id prefix (`binary` = binary.*); a pattern that names no verify check is bad input.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterable
 
+from envbuilder import checks
+from envbuilder.checks import CATALOGUE, id_matches
+from envbuilder.errors import InputError
 from envbuilder.report import CheckResult, Report
 from envbuilder.verify import environment, targets
 from envbuilder.verify.executors import Executor
 from envbuilder.verify.expected import Expectations
 
-TARGET_CHECK_PREFIXES = ("cgo", "build", "binary", "exec")
+TARGET_CHECK_PREFIXES = tuple(CATALOGUE.groups("verify", ("target", "binary")))
+BUILD, BINARY, EXEC = checks.BUILD_PROBE.group, checks.BINARY_READ.group, checks.EXEC_RUN.group
 
 
 def _matches(check_id: str, prefixes: Iterable[str]) -> bool:
-    return any(check_id == p or check_id.startswith(p + ".") for p in prefixes)
+    return any(id_matches(check_id, p) for p in prefixes)
 
 
 class Selection:
     def __init__(self, only: list[str], skip: list[str]) -> None:
         self.only, self.skip = only, skip
+
+    @classmethod
+    def parse(cls, only: list[str], skip: list[str], tool: str = "verify") -> "Selection":
+        """A selection whose every pattern names at least one of TOOL's checks, else InputError naming it."""
+        for option, patterns in (("--only", only), ("--skip", skip)):
+            for pattern in patterns:
+                if not CATALOGUE.matching(pattern, tool):
+                    raise InputError(f"{option}: {pattern!r} is not a {tool} check id or id prefix (groups: "
+                                     f"{', '.join(CATALOGUE.groups(tool))})")
+        return cls(only, skip)
 
     def __call__(self, check_id: str) -> bool:
         if self.only and not _matches(check_id, self.only):
@@ -39,16 +54,14 @@ class Selection:
         return not all(_matches(p, self.skip) for p in prefixes)
 
 
+@checks.implements(checks.IMAGE_LOCK)
 def image_checks(ex: Executor, exp: Expectations) -> Iterable[CheckResult]:
-    attrs = getattr(ex, "image_attrs", None)
-    if not attrs:
-        return []
-    labels = attrs.get("Config", {}).get("Labels") or {}
+    if not ex.image_attrs:
+        return [checks.IMAGE_LOCK.skip(f"{ex.name} is not an image: no lock label to compare")]
+    labels = ex.image_attrs.get("Config", {}).get("Labels") or {}
     got = labels.get("dev.envbuilder.lock-hash")
-    ok = got == exp.lock.hash
-    return [CheckResult(id="image.lock", target=environment.ENV_TARGET, status="pass" if ok else "fail",
-                        expected=exp.lock.hash, actual=got or "no envbuilder label",
-                        message="" if ok else "the image was not built from the current lock: rebuild it")]
+    return [checks.IMAGE_LOCK.outcome(got == exp.lock.hash, exp.lock.hash, got or "no envbuilder label",
+                                      "the image was not built from the current lock: rebuild it")]
 
 
 def run_suite(ex: Executor, exp: Expectations, *, stage: str, selection: Selection, jobs: int | None = None
@@ -76,11 +89,12 @@ def _target_checks(ex: Executor, exp: Expectations, selection: Selection, jobs: 
     ex.run(f"mkdir -p {ex.workdir}/out")
     for t in expectations:
         yield from targets.cgo_checks(ex, t)
-    if not selection.any_of(("build", "binary", "exec")):
+    if not selection.any_of((BUILD, BINARY, EXEC)):
         return
     if jobs is None:
         nproc = ex.run("nproc")
-        jobs = int(nproc.stdout.split()[0]) if nproc.ok and nproc.stdout.split() else 1
+        words = nproc.stdout.split()
+        jobs = int(words[0]) if nproc.ok and words and words[0].isdigit() else 1
     built = targets.build_all(ex, expectations, jobs)
     host = ex.run("go env GOHOSTOS GOHOSTARCH").stdout.split()
     native = "/".join(host[:2]) if len(host) >= 2 else "linux/amd64"
@@ -92,16 +106,14 @@ def _target_checks(ex: Executor, exp: Expectations, selection: Selection, jobs: 
             ok_targets.append(t)
     if not ok_targets:
         return
-    if selection.any_of(("binary",)):
+    if selection.any_of((BINARY,)):
         out = targets.copy_out(ex)
         try:
-            from pathlib import Path
-
             for t in ok_targets:
                 oracle = ex.run(f"go version -m {ex.workdir}/{t.output}")
                 yield from targets.binary_checks(t, Path(out.name) / t.output, exp.go_version, oracle)
         finally:
             out.cleanup()
-    if selection.any_of(("exec",)):
+    if selection.any_of((EXEC,)):
         for t in ok_targets:
             yield targets.exec_check(ex, t, native, exp.spec.verify.emulate)

@@ -34,8 +34,9 @@ def test_a_passing_directory_exits_0_and_skips_non_binaries(dist):
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert {r["id"]: r["status"] for r in report["results"] if r["target"].endswith("/app")} == {
-        "read": "pass", "headers-vs-buildinfo": "pass", "platform": "pass", "go-version": "pass", "static": "pass",
-        "trimpath": "pass", "name": "pass"}
+        "binary.read": "pass", "binary.headers-vs-buildinfo": "pass", "binary.platform": "pass",
+        "binary.go-version": "pass", "binary.linkage": "pass",
+        "binary.trimpath": "pass", "binary.name": "pass"}
     assert [r["status"] for r in report["results"] if r["target"].endswith("checksums.txt")] == ["skip"]
     app = next(b for b in report["binaries"] if b["path"].endswith("/app"))
     assert app["go"]["go_version"] == "go1.22.10" and app["format"] == "elf"
@@ -56,7 +57,7 @@ def test_goreleaser_artifacts_are_checked_and_missing_ones_fail(dist):
     done = run("--goreleaser", str(dist / "artifacts.json"), "--json")
     assert done.returncode == 1
     results = json.loads(done.stdout)["results"]
-    assert [(r["id"], r["status"]) for r in results if r["id"] == "goreleaser"] == [("goreleaser", "pass"), ("goreleaser", "fail")]
+    assert [(r["id"], r["status"]) for r in results if r["id"] == "binary.goreleaser"] == [("binary.goreleaser", "pass"), ("binary.goreleaser", "fail")]
 
 
 @pytest.mark.parametrize("args,message", [

@@ -57,8 +57,9 @@ def test_a_binary_matching_every_expectation_passes():
                        static=True, trimpath=True, names=True)
     results = check_binary(go_binary(), exp)
     assert {r.id: r.status for r in results} == {
-        "read": "pass", "headers-vs-buildinfo": "pass", "platform": "pass", "go-version": "pass", "static": "pass",
-        "trimpath": "pass", "name": "pass"}
+        "binary.read": "pass", "binary.headers-vs-buildinfo": "pass", "binary.platform": "pass",
+        "binary.go-version": "pass", "binary.linkage": "pass",
+        "binary.trimpath": "pass", "binary.name": "pass"}
 
 
 def test_mismatches_name_expected_and_actual():
@@ -66,16 +67,16 @@ def test_mismatches_name_expected_and_actual():
                        names=True)
     facts = go_binary(path="dist/app_linux_arm64/app", linkage="dynamic", trimpath=False)
     r = by_id(check_binary(facts, exp))
-    assert (r["platform"].status, r["platform"].expected, r["platform"].actual) == ("fail", "linux/arm64", "linux/amd64/v1")
-    assert (r["go-version"].expected, r["go-version"].actual) == ("go1.22.9", "go1.22.10")
-    assert (r["static"].status, r["trimpath"].status, r["name"].status) == ("fail", "fail", "fail")
-    assert "expected linux/arm64, actual linux/amd64/v1" in r["platform"].describe()
+    assert (r["binary.platform"].status, r["binary.platform"].expected, r["binary.platform"].actual) == ("fail", "linux/arm64", "linux/amd64/v1")
+    assert (r["binary.go-version"].expected, r["binary.go-version"].actual) == ("go1.22.9", "go1.22.10")
+    assert (r["binary.linkage"].status, r["binary.trimpath"].status, r["binary.name"].status) == ("fail", "fail", "fail")
+    assert "expected linux/arm64, actual linux/amd64/v1" in r["binary.platform"].describe()
 
 
 def test_headers_contradicting_build_info_fail_always():
     r = by_id(check_binary(go_binary(arch="arm64"), Expectations()))
-    assert r["headers-vs-buildinfo"].status == "fail"
-    assert (r["headers-vs-buildinfo"].expected, r["headers-vs-buildinfo"].actual) == ("linux/amd64", "linux/arm64")
+    assert r["binary.headers-vs-buildinfo"].status == "fail"
+    assert (r["binary.headers-vs-buildinfo"].expected, r["binary.headers-vs-buildinfo"].actual) == ("linux/amd64", "linux/arm64")
 
 
 def test_go_version_accepts_a_minor_or_an_exact_patch():
@@ -88,19 +89,19 @@ def test_non_go_binaries_are_facts_not_errors_until_go_is_expected():
     facts = BinaryFacts(path="/usr/bin/true", format="elf", os="linux", arch="amd64", kind="exe", linkage="dynamic")
     assert [r.status for r in check_binary(facts, Expectations())] == ["pass"]
     r = by_id(check_binary(facts, Expectations(go_version="1.22", trimpath=True)))
-    assert r["go-version"].actual == "not a Go binary" and r["trimpath"].actual == "not a Go binary"
+    assert r["binary.go-version"].actual == "not a Go binary" and r["binary.trimpath"].actual == "not a Go binary"
 
 
 def test_static_is_not_applicable_to_windows():
     r = by_id(check_binary(go_binary(path="app.exe", goos="windows", fmt="pe", linkage="dynamic"),
                            Expectations(static=True)))
-    assert r["static"].status == "skip"
+    assert r["binary.linkage"].status == "skip"
 
 
 def test_windows_names_need_exe_and_others_must_not_have_it():
     exp = Expectations(names=True)
-    assert by_id(check_binary(go_binary(path="app_windows_amd64", goos="windows", fmt="pe"), exp))["name"].message == ".exe suffix missing"
-    assert "non-Windows" in by_id(check_binary(go_binary(path="app_linux_amd64.exe"), exp))["name"].message
+    assert by_id(check_binary(go_binary(path="app_windows_amd64", goos="windows", fmt="pe"), exp))["binary.name"].message == ".exe suffix missing"
+    assert "non-Windows" in by_id(check_binary(go_binary(path="app_linux_amd64.exe"), exp))["binary.name"].message
 
 
 def test_walked_non_binaries_are_skipped_but_named_ones_are_errors():
@@ -111,7 +112,7 @@ def test_walked_non_binaries_are_skipped_but_named_ones_are_errors():
 
 def test_every_expected_platform_must_be_present():
     results = matrix_results(Expectations(platforms=parse_platforms(["linux/amd64,linux/arm/v7"])), [go_binary()], [])
-    assert [(r.id, r.status) for r in results] == [("present linux/amd64", "pass"), ("present linux/arm/v7", "fail")]
+    assert [(r.id, r.status) for r in results] == [("binary.present", "pass"), ("binary.present", "fail")]
 
 
 def artifacts(tmp_path, items) -> "Path":
@@ -132,7 +133,7 @@ def test_goreleaser_binaries_become_claims_relative_to_the_project(tmp_path):
     assert [str(c.platform) for c in claims] == ["linux/arm/v7", "darwin/all"]
     assert claims[0].path == tmp_path / "dist/app_linux_arm_7/app"
     missing = matrix_results(Expectations(), [], claims)
-    assert [(r.id, r.status, r.actual) for r in missing] == [("goreleaser", "fail", "missing")] * 2
+    assert [(r.id, r.status, r.actual) for r in missing] == [("binary.goreleaser", "fail", "missing")] * 2
 
 
 def test_goreleaser_claim_checks_the_variant():
@@ -140,7 +141,7 @@ def test_goreleaser_claim_checks_the_variant():
 
     claim = Claim(path=None, name="app", platform=Platform("linux", "arm", "6"))
     r = by_id(check_binary(go_binary(goarch="arm", level="7"), Expectations(), claim))
-    assert (r["goreleaser"].status, r["goreleaser"].expected, r["goreleaser"].actual) == ("fail", "linux/arm/v6", "linux/arm/v7")
+    assert (r["binary.goreleaser"].status, r["binary.goreleaser"].expected, r["binary.goreleaser"].actual) == ("fail", "linux/arm/v6", "linux/arm/v7")
 
 
 @pytest.mark.parametrize("content,message", [

@@ -85,7 +85,7 @@ def test_each_malformed_file_is_its_own_error_and_the_run_continues(tmp_path):
     started = time.perf_counter()
     report = inspect_paths(paths, Expectations(), jobs=1)
     assert time.perf_counter() - started < 30
-    reads = {Path(r.target).name: r for r in report.results if r.id == "read"}
+    reads = {Path(r.target).name: r for r in report.results if r.id == "binary.read"}
     assert set(reads) == set(files)
     not_errors = {n: r.actual for n, r in reads.items() if r.status != "error"}
     assert not_errors == {}, "these malformed files were accepted"
@@ -101,7 +101,7 @@ def test_a_directory_with_a_fifo_and_a_broken_symlink(tmp_path):
     os.mkfifo(d / "pipe")
     (d / "dangling").symlink_to(d / "gone")
     report = inspect_paths([d], Expectations(), jobs=1)
-    reads = {Path(r.target).name: (r.status, r.message) for r in report.results if r.id == "read"}
+    reads = {Path(r.target).name: (r.status, r.message) for r in report.results if r.id == "binary.read"}
     assert reads == {"dangling": ("error", "broken symbolic link"), "good": ("pass", ""),
                      "pipe": ("error", "not a regular file (FIFO)")}
 

@@ -158,8 +158,8 @@ def test_goreleaser_artifacts_are_checked_against_real_binaries(oracle_bin, buil
     (dist / "artifacts.json").write_text(json.dumps(items))
     report = inspect_paths([], Expectations(names=True), read_artifacts(dist / "artifacts.json"))
     bad = {(Path(r.target).parent.name, r.id, r.expected, r.actual) for r in report.results if r.status != "pass"}
-    assert bad == {("app_linux_386", "goreleaser", "linux/386", "linux/arm64/v8.0"),
-                   ("app_linux_386", "name", "linux/386", "linux/arm64/v8.0")}
+    assert bad == {("app_linux_386", "binary.goreleaser", "linux/386", "linux/arm64/v8.0"),
+                   ("app_linux_386", "binary.name", "linux/386", "linux/arm64/v8.0")}
     assert lie["path"].endswith("app_linux_386/app")
 
 

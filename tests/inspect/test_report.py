@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from rich.console import Console
 
-from envbuilder.report import CheckResult, Report, exit_code, json_schema, render_table, to_json, write_junit
+from envbuilder.report import CheckResult, Report, emit, exit_code, json_schema, render_table, to_json, write_junit
 
 STARTED = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -34,7 +34,7 @@ def test_json_round_trips_and_matches_its_schema():
     assert Report.model_validate(data) == sample()
     schema = json_schema()
     assert set(schema["required"]) >= {"tool"} and "results" in schema["properties"]
-    assert schema["$defs"]["CheckResult"]["properties"]["status"]["enum"] == ["pass", "fail", "error", "skip"]
+    assert schema["$defs"]["CheckResult"]["properties"]["status"]["enum"] == ["pass", "warn", "fail", "error", "skip"]
 
 
 def test_junit_has_one_fully_attributed_suite_per_target(tmp_path):
@@ -53,12 +53,12 @@ def test_junit_has_one_fully_attributed_suite_per_target(tmp_path):
     assert failure.get("message") == "linkage; expected static, actual dynamic"
 
 
-def test_table_groups_by_target_and_ends_with_a_summary():
-    out = io.StringIO()
-    render_table(sample(), Console(file=out, width=200, color_system=None))
-    text = out.getvalue()
-    assert text.index("linux/amd64") < text.index("linux/arm64")
-    assert text.rstrip().endswith("verify: FAILED: 2 targets, 4 checks: 1 passed, 1 failed, 1 errors, 1 skipped")
+def test_table_groups_by_target_and_the_summary_goes_to_stderr(capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert emit(sample(), as_json=False, junit=None) == 1
+    out, err = capsys.readouterr()
+    assert out.index("linux/amd64") < out.index("linux/arm64") and "verify: FAILED" not in out
+    assert err.strip() == "verify: FAILED: 2 targets, 4 checks: 1 passed, 0 warnings, 1 failed, 1 errors, 1 skipped"
 
 
 def test_table_can_show_only_problems():
