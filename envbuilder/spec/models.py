@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from envbuilder.spec import goplatforms
-from envbuilder.toolchains import cgo_toolchain
+from envbuilder.profiles import cgo_toolchain
 
 # ---- shared patterns ----------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from envbuilder.devcontainer_runtime import DevcontainerNotRunning, find_devcont
 from envbuilder.errors import InputError
 from envbuilder.identity import cache_volumes
 from envbuilder.spec.load import load_spec
-from envbuilder.toolchains import cgo_toolchain
+from envbuilder.profiles import cgo_toolchain
 
 from .conftest import Project
 from .devcontainer_cli import DevcontainerCli
