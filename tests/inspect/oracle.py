@@ -18,14 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from envbuilder.profiles import cgo_toolchain
 from fixtures.gotoolchains import CACHE, ORACLE_VERSIONS, go_binary
 
 NEWEST = ORACLE_VERSIONS[-1]
 GOCACHE = CACHE / "gocache"
 ORACLE = CACHE / "oracle"
 VERSION_FLAG = "-X main.version=1.2.3"
-CC = {("linux", "amd64"): "x86_64-linux-gnu-gcc", ("linux", "arm64"): "aarch64-linux-gnu-gcc",
-      ("linux", "arm"): "arm-linux-gnueabihf-gcc", ("windows", "amd64"): "x86_64-w64-mingw32-gcc-posix"}
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ def go_env(build: Build | None = None) -> dict[str, str]:
         if build.goarm:
             env["GOARM"] = build.goarm
         if build.cgo:
-            env["CC"] = CC[(build.goos, build.goarch)]
+            env["CC"] = cgo_toolchain(build.goos, build.goarch, build.goarm).cc  # the profile's gnu compiler
     return env
 
 
