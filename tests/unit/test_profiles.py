@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -207,3 +208,18 @@ def test_targets_that_cannot_run_are_skipped_saying_why(target, native, emulate,
 
 def test_the_environments_own_platform_runs_directly():
     assert run_probe({"platform": "linux/arm64", "cgo": True}, native="linux/arm64")[2] == ["/w/out/linux-arm64-cgo"]
+
+
+def test_the_readme_lists_every_profile_with_its_compilers_and_loader():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("`") and "/" in cells[0]:
+            rows[cells[0]] = cells[1:4]
+    listed = {p: cells for row, cells in rows.items() for p in row.replace("`", "").split(", ")}
+    for p in PROFILES:
+        row = listed.get(f"{p.goos}/{p.goarch}" + (f"/v{p.variants[0]}" if p.variants else ""))
+        assert row is not None, name(p)
+        gnu, zig, loader = (cell.split(" ")[0].strip("`") for cell in row)
+        assert (gnu, zig, loader) == (p.gnu.cc if p.gnu else "-", p.zig or "-", p.loader or "-"), name(p)
