@@ -190,6 +190,8 @@ PROFILES: tuple[Profile, ...] = (
             execution=Execution(qemu="qemu-ppc64le-static")),
     Profile("linux", "s390x", gnu=_gnu("s390x-linux-gnu", "s390x"), zig="s390x-linux-gnu", loader="/lib/ld64.so.1",
             sysroot="/usr/s390x-linux-gnu", execution=Execution(qemu="qemu-s390x-static")),
+    Profile("linux", "mips64le", gnu=_gnu("mips64el-linux-gnuabi64", "mips64el"), loader="/lib64/ld.so.1",
+            sysroot="/usr/mips64el-linux-gnuabi64", execution=Execution(qemu="qemu-mips64el-static")),
     Profile("windows", "amd64", gnu=_mingw("x86_64-w64-mingw32", "x86-64"), zig="x86_64-windows-gnu",
             execution=Execution(wine=Wine(shim_cc=("x86_64-w64-mingw32-gcc-posix", "x86_64-w64-mingw32-gcc")))),
     Profile("windows", "386", gnu=_mingw("i686-w64-mingw32", "i686"), zig="x86-windows-gnu"),  # no 32-bit wine

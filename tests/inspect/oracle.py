@@ -53,7 +53,7 @@ class Build:
 
 
 TARGETS = [("linux", "amd64", None), ("linux", "arm64", None), ("linux", "arm", "7"), ("linux", "386", None),
-           ("linux", "s390x", None), ("windows", "amd64", None), ("windows", "386", None),
+           ("linux", "s390x", None), ("linux", "mips64le", None), ("windows", "amd64", None), ("windows", "386", None),
            ("windows", "arm64", None), ("darwin", "amd64", None), ("darwin", "arm64", None)]
 
 
@@ -69,6 +69,7 @@ def matrix() -> list[Build]:
         Build(n, "linux", "arm64", mode="pie", strip=True),
         Build(n, "linux", "arm", "7", cgo=True),
         Build(n, "linux", "s390x", strip=True),
+        Build(n, "linux", "mips64le", cgo=True),
         Build(n, "windows", "amd64", cgo=True),
         Build(n, "windows", "amd64", cgo=True, mode="c-shared"),
         Build(n, "windows", "arm64", trimpath=True, strip=True),

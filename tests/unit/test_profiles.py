@@ -206,6 +206,18 @@ def test_targets_that_cannot_run_are_skipped_saying_why(target, native, emulate,
     assert run_probe(target, native, emulate) == ("skip", message, [])
 
 
+def test_linux_mips64le_cgo_builds_with_debians_n64_toolchain_and_runs_under_qemu():
+    p = profile("linux", "mips64le")
+    assert p.gnu.cc == "mips64el-linux-gnuabi64-gcc"
+    assert p.gnu.packages == ("gcc-mips64el-linux-gnuabi64", "g++-mips64el-linux-gnuabi64", "libc6-dev-mips64el-cross")
+    assert (p.header.format, p.header.machine, p.header.bits, p.header.endian) == ("elf", 8, 64, "little")
+    assert p.loader == "/lib64/ld.so.1"  # the n64 ABI's glibc loader
+    assert run_probe({"platform": "linux/mips64le", "cgo": True})[:3] == (
+        "pass", "", ["qemu-mips64el-static -L /usr/mips64el-linux-gnuabi64 /w/out/linux-mips64le-cgo"])
+    packages = apt_packages(spec_with({"platform": "linux/mips64le", "cgo": True}))
+    assert {*p.gnu.packages, "qemu-user-static"} <= set(packages)
+
+
 def test_the_environments_own_platform_runs_directly():
     assert run_probe({"platform": "linux/arm64", "cgo": True}, native="linux/arm64")[2] == ["/w/out/linux-arm64-cgo"]
 
