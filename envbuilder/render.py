@@ -22,8 +22,8 @@ from envbuilder.fsutil import atomic_write
 from envbuilder.devcontainer import devcontainer_context
 from envbuilder.identity import STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
-from envbuilder.spec.models import Spec
 from envbuilder.profiles import ZIG_VERSION, cgo_toolchain, profile
+from envbuilder.spec.models import Spec
 
 DOCKERFILE = "Dockerfile"  # also named in devcontainer.py (relative to .devcontainer/)
 DEVCONTAINER = ".devcontainer/devcontainer.json"
