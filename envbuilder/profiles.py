@@ -108,7 +108,7 @@ def _mingw(triple: str, package_arch: str) -> CgoToolchain:
 @dataclass(frozen=True)
 class Wine:
     """Windows binaries under wine64. Go's runtime needs ProcessPrng (bcryptprimitives.dll), which wine < 9
-    lacks; verify builds a shim DLL with the first of SHIM_CC that exists in the environment."""
+    lacks; verify builds a shim DLL with the first of `shim_cc` the environment has."""
 
     shim_cc: tuple[str, ...]
     packages: tuple[str, ...] = ("wine64",)
@@ -169,8 +169,8 @@ PROFILES: tuple[Profile, ...] = (
     Profile("linux", "amd64",
             gnu=CgoToolchain("x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++", ("gcc", "g++", "libc6-dev")),
             zig="x86_64-linux-gnu", loader="/lib64/ld-linux-x86-64.so.2"),  # runs where the environment is linux/amd64
-    # x86-64 kernels run IA-32 binaries themselves (and bookworm's qemu-i386 crashes on Go 386 programs);
-    # a cgo one needs the i386 loader, which only the cross sysroot has.
+    # x86-64 kernels run IA-32 binaries themselves (and bookworm's qemu-i386 crashes on Go 386 programs, so it
+    # is left to other hosts); a cgo one needs the i386 loader, which only the cross sysroot has.
     Profile("linux", "386", gnu=_gnu("i686-linux-gnu", "i386"), zig="x86-linux-gnu", loader="/lib/ld-linux.so.2",
             sysroot="/usr/i686-linux-gnu", execution=Execution(ia32_on="linux/amd64", qemu="qemu-i386-static")),
     Profile("linux", "arm64", gnu=_gnu("aarch64-linux-gnu", "arm64"), zig="aarch64-linux-gnu",
