@@ -22,8 +22,8 @@ from envbuilder.fsutil import atomic_write
 from envbuilder.devcontainer import devcontainer_context
 from envbuilder.identity import STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
+from envbuilder.profiles import ZIG_VERSION, cgo_toolchain, profile
 from envbuilder.spec.models import Spec
-from envbuilder.toolchains import ZIG_VERSION, cgo_toolchain
 
 DOCKERFILE = "Dockerfile"  # also named in devcontainer.py (relative to .devcontainer/)
 DEVCONTAINER = ".devcontainer/devcontainer.json"
@@ -118,24 +118,22 @@ def apt_packages(spec: Spec) -> list[str]:
                 packages.update(tc.packages)
                 if tc.strategy == "zig":
                     packages.update(("python3", "python3-pip"))
-    if spec.verify.emulate:
-        if any(t.goos == "linux" and t.goarch != "amd64" for t in spec.targets):
-            packages.add("qemu-user-static")
-        if any(t.goos == "windows" and t.goarch == "amd64" for t in spec.targets):
-            packages.add("wine64")
+        target_profile = profile(t.goos, t.goarch, t.goarm)
+        if spec.verify.emulate and target_profile is not None:
+            packages.update(target_profile.execution.packages)
     return sorted(packages)
 
 
 def _zig(spec: Spec) -> dict[str, Any] | None:
     wrappers = []
     for t in spec.targets:
-        tc = cgo_toolchain(t.goos, t.goarch, t.goarm, t.strategy) if t.cgo else None
+        target_profile = profile(t.goos, t.goarch, t.goarm) if t.cgo else None
+        tc = target_profile.toolchain(t.strategy) if target_profile else None
         if tc is None or tc.strategy != "zig":
             continue
-        triple = tc.cc.removeprefix("zcc-")
         for name, mode in ((tc.cc, "cc"), (tc.cxx, "c++")):
             if not any(w["name"] == name for w in wrappers):
-                wrappers.append({"name": name, "mode": mode, "triple": triple})
+                wrappers.append({"name": name, "mode": mode, "triple": target_profile.zig})
     if not wrappers:
         return None
     return {"requirement": f"ziglang=={ZIG_VERSION}", "wrappers": wrappers}

@@ -1,20 +1,31 @@
-"""Machine codes in the three formats, spelled as GOARCH (design.md: "Targets and cgo toolchains")."""
+"""Machine codes in the three formats, spelled as GOARCH: derived from envbuilder.profiles.ARCHES (the
+header facts of every GOARCH), plus a few codes no GOARCH uses that inspect still names."""
 
 from __future__ import annotations
 
-# ELF e_machine as pyelftools names it; a callable picks by (bits, endian) where one code covers several.
-ELF_ARCH = {
-    "EM_X86_64": lambda bits, endian: "amd64",
-    "EM_386": lambda bits, endian: "386",
-    "EM_ARM": lambda bits, endian: "arm",
-    "EM_AARCH64": lambda bits, endian: "arm64",
-    "EM_S390": lambda bits, endian: "s390x" if bits == 64 else "s390",
-    "EM_PPC64": lambda bits, endian: "ppc64le" if endian == "little" else "ppc64",
-    "EM_RISCV": lambda bits, endian: "riscv64" if bits == 64 else "riscv",
-    "EM_MIPS": lambda bits, endian: ("mips64" if bits == 64 else "mips") + ("le" if endian == "little" else ""),
-    "EM_LOONGARCH": lambda bits, endian: "loong64",
-    258: lambda bits, endian: "loong64",  # older pyelftools has no name for it
-}
+from elftools.elf.enums import ENUM_E_MACHINE
+
+from envbuilder.profiles import ARCHES
+
+# 31-bit s390 and riscv32 share e_machine with a GOARCH but are none: (e_machine, bits) -> name.
+ELF_OTHER = {(22, 32): "s390", (243, 32): "riscv"}
+
+
+def elf_arch(e_machine: str | int, bits: int, endian: str) -> str | None:
+    """The GOARCH of an ELF header (pyelftools gives e_machine by name, or as a number it has no name for).
+    EM_MIPS and EM_PPC64 are told apart by word size and byte order; where a header matches no GOARCH
+    exactly, the one its code, byte order or word size still singles out is named."""
+    code = e_machine if isinstance(e_machine, int) else ENUM_E_MACHINE.get(e_machine)
+    if (code, bits) in ELF_OTHER:
+        return ELF_OTHER[(code, bits)]
+    same_code = [a for a in ARCHES.values() if a.elf is not None and a.elf == code]
+    for fits in (lambda a: (a.bits, a.endian) == (bits, endian), lambda a: a.endian == endian,
+                 lambda a: a.bits == bits, lambda a: True):
+        named = {a.goarch for a in same_code if fits(a)}
+        if len(named) == 1:
+            return named.pop()
+    return None
+
 
 # ELF EI_OSABI -> GOOS. Go writes ELFOSABI_NONE (System V) for linux, android, dragonfly and illumos, so
 # "linux" from System V is a best guess (see expect.os_compatible).
@@ -28,8 +39,8 @@ ELF_OS = {
 }
 SYSV_OSES = {"linux", "android", "dragonfly", "illumos", "solaris", "openbsd", "netbsd"}
 
-PE_ARCH = {0x8664: "amd64", 0x14C: "386", 0xAA64: "arm64", 0x1C4: "arm", 0x1C0: "arm"}
+PE_ARCH = {a.pe: a.goarch for a in ARCHES.values() if a.pe} | {0x1C0: "arm"}  # 0x1C0: ARM without Thumb-2
 
-# Mach-O cputype (CPU_ARCH_ABI64 = 0x01000000).
-MACHO_ARCH = {0x01000007: "amd64", 0x0100000C: "arm64", 7: "386", 12: "arm", 0x01000012: "ppc64", 18: "ppc"}
+# Mach-O cputype (CPU_ARCH_ABI64 = 0x01000000); 18 is 32-bit PowerPC, which no GOARCH targets.
+MACHO_ARCH = {a.macho: a.goarch for a in ARCHES.values() if a.macho} | {18: "ppc"}
 MACHO_CPU_NAME = {0x01000007: "CPU_TYPE_X86_64", 0x0100000C: "CPU_TYPE_ARM64", 7: "CPU_TYPE_X86", 12: "CPU_TYPE_ARM"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import struct
 
-from envbuilder.inspect.arch import ELF_ARCH, ELF_OS
+from envbuilder.inspect.arch import ELF_OS, elf_arch
 from envbuilder.inspect.buildinfo import AddressSpace, Region
 from envbuilder.inspect.facts import BinaryFacts
 from envbuilder.inspect.source import Malformed, Source
@@ -25,8 +25,7 @@ def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]
     facts.bits = elf.elfclass
     facts.endian = "little" if elf.little_endian else "big"
     facts.machine = str(h["e_machine"])
-    pick = ELF_ARCH.get(h["e_machine"])
-    facts.arch = pick(facts.bits, facts.endian) if pick else None
+    facts.arch = elf_arch(h["e_machine"], facts.bits, facts.endian)
     facts.os_abi = str(h["e_ident"]["EI_OSABI"])
     facts.os = ELF_OS.get(facts.os_abi)
     facts.kind = _KINDS.get(h["e_type"], "other")

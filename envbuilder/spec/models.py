@@ -21,8 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from envbuilder.profiles import cgo_toolchain
 from envbuilder.spec import goplatforms
-from envbuilder.toolchains import cgo_toolchain
 
 # ---- shared patterns ----------------------------------------------------------------------------------------
 

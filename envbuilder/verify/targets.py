@@ -20,7 +20,8 @@ from envbuilder import checks
 from envbuilder.checks import Check
 from envbuilder.report import CheckResult
 from envbuilder.verify.executors import ExecResult, Executor
-from envbuilder.verify.expected import QEMU, SYSROOT, TargetExpectation
+from envbuilder.profiles import Wine
+from envbuilder.verify.expected import TargetExpectation
 
 if TYPE_CHECKING:
     from envbuilder.inspect.expect import Expectations as BinaryExpectations
@@ -159,24 +160,21 @@ def _go_version_m(res: ExecResult) -> dict[str, str]:
 def exec_check(ex: Executor, t: TargetExpectation, native: str, emulate: bool) -> CheckResult:
     goos, goarch = t.target.goos, t.target.goarch
     binary = f"{ex.workdir}/{t.output}"
-    if goos == "darwin":
-        return _skip(checks.EXEC_RUN, t, "Mach-O cannot run here: checked by its headers only")
+    run, sysroot = t.execution, t.profile.sysroot if t.profile else None
+    if run.headers_only:
+        return _skip(checks.EXEC_RUN, t, run.headers_only)
     if f"{goos}/{goarch}" == native:
         command = binary
-    elif native == "linux/amd64" and f"{goos}/{goarch}" == "linux/386":
-        # x86-64 kernels run IA-32 binaries themselves (and bookworm's qemu-i386 crashes on Go 386 programs).
-        # A cgo one needs the i386 loader, which only the cross sysroot has: run it through that loader.
+    elif run.ia32_on == native:
         command = binary
-        if t.target.cgo:
-            lib = f"{SYSROOT['386']}/lib"
-            command = f"{lib}/ld-linux.so.2 --library-path {lib} {binary}"
+        if t.target.cgo and t.interpreter and sysroot:  # the target's loader lives only in the cross sysroot
+            command = f"{sysroot}{t.interpreter} --library-path {sysroot}/lib {binary}"
     elif not emulate:
         return _skip(checks.EXEC_RUN, t, "foreign binary: set verify.emulate to run it under qemu-user/wine")
-    elif goos == "linux" and goarch in QEMU:
-        sysroot = SYSROOT.get(goarch, "/usr/arm-linux-gnueabihf" if t.target.goarm == "7" else "/usr/arm-linux-gnueabi")
-        command = f"qemu-{QEMU[goarch]}-static -L {sysroot} {binary}"
-    elif goos == "windows" and goarch == "amd64":
-        command = _wine_command(ex, binary)
+    elif run.qemu and sysroot:
+        command = f"{run.qemu} -L {sysroot} {binary}"
+    elif run.wine:
+        command = _wine_command(ex, binary, run.wine)
     else:
         return _skip(checks.EXEC_RUN, t, f"no emulator for {goos}/{goarch}")
     start = time.monotonic()
@@ -191,10 +189,11 @@ def exec_check(ex: Executor, t: TargetExpectation, native: str, emulate: bool) -
                 duration=time.monotonic() - start)
 
 
-def _wine_command(ex: Executor, binary: str) -> str:
+def _wine_command(ex: Executor, binary: str, wine: Wine) -> str:
     """Run BINARY under wine64 in a throwaway prefix owned by the user. Go's Windows runtime needs
     ProcessPrng from bcryptprimitives.dll, which wine < 9 (Debian bookworm has 8.0) lacks: when the prefix
-    has no such DLL, build templates/probe/wine-processprng.c with the environment's mingw into it."""
+    has no such DLL, build templates/probe/wine-processprng.c into it with the first of the recipe's mingw
+    compilers the environment has."""
     # The prefix lives beside, not inside, the scratch workdir: creating one costs seconds, and a second
     # verify of the same container (warm) reuses it. It is scratch in /tmp, per user (wine insists on owning it).
     prefix = "/tmp/envbuilder-wineprefix-$(id -u)"
@@ -204,7 +203,7 @@ def _wine_command(ex: Executor, binary: str) -> str:
         "wine=$(command -v wine64 || echo /usr/lib/wine/wine64); "  # Debian keeps wine64 in /usr/lib/wine
         '"$wine" cmd /c exit >/dev/null 2>&1; '
         f"if [ ! -e {sys32}/bcryptprimitives.dll ]; then "
-        "cc=$(command -v x86_64-w64-mingw32-gcc-posix || command -v x86_64-w64-mingw32-gcc) && "
+        f"cc=$({' || '.join(f'command -v {shlex.quote(cc)}' for cc in wine.shim_cc)}) && "
         f'"$cc" -shared -O2 -o {sys32}/bcryptprimitives.dll {ex.workdir}/wine/processprng.c '
         f"{ex.workdir}/wine/processprng.def -ladvapi32 >/dev/null 2>&1; fi; "
         f'"$wine" {binary}'

@@ -18,14 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from envbuilder.profiles import cgo_toolchain
 from fixtures.gotoolchains import CACHE, ORACLE_VERSIONS, go_binary
 
 NEWEST = ORACLE_VERSIONS[-1]
 GOCACHE = CACHE / "gocache"
 ORACLE = CACHE / "oracle"
 VERSION_FLAG = "-X main.version=1.2.3"
-CC = {("linux", "amd64"): "x86_64-linux-gnu-gcc", ("linux", "arm64"): "aarch64-linux-gnu-gcc",
-      ("linux", "arm"): "arm-linux-gnueabihf-gcc", ("windows", "amd64"): "x86_64-w64-mingw32-gcc-posix"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class Build:
 
 
 TARGETS = [("linux", "amd64", None), ("linux", "arm64", None), ("linux", "arm", "7"), ("linux", "386", None),
-           ("linux", "s390x", None), ("windows", "amd64", None), ("windows", "386", None),
+           ("linux", "s390x", None), ("linux", "mips64le", None), ("windows", "amd64", None), ("windows", "386", None),
            ("windows", "arm64", None), ("darwin", "amd64", None), ("darwin", "arm64", None)]
 
 
@@ -70,6 +69,7 @@ def matrix() -> list[Build]:
         Build(n, "linux", "arm64", mode="pie", strip=True),
         Build(n, "linux", "arm", "7", cgo=True),
         Build(n, "linux", "s390x", strip=True),
+        Build(n, "linux", "mips64le", cgo=True),
         Build(n, "windows", "amd64", cgo=True),
         Build(n, "windows", "amd64", cgo=True, mode="c-shared"),
         Build(n, "windows", "arm64", trimpath=True, strip=True),
@@ -143,7 +143,7 @@ def go_env(build: Build | None = None) -> dict[str, str]:
         if build.goarm:
             env["GOARM"] = build.goarm
         if build.cgo:
-            env["CC"] = CC[(build.goos, build.goarch)]
+            env["CC"] = cgo_toolchain(build.goos, build.goarch, build.goarm).cc  # the profile's gnu compiler
     return env
 
 

@@ -24,9 +24,10 @@ from tests.inspect.test_malformed import assert_mutants_are_harmless
 
 pytestmark = pytest.mark.integration
 
-ELF_MACHINE = {"amd64": "EM_X86_64", "386": "EM_386", "arm": "EM_ARM", "arm64": "EM_AARCH64", "s390x": "EM_S390"}
+ELF_MACHINE = {"amd64": "EM_X86_64", "386": "EM_386", "arm": "EM_ARM", "arm64": "EM_AARCH64", "s390x": "EM_S390",
+               "mips64le": "EM_MIPS"}
 PE_MACHINE = {"amd64": "IMAGE_FILE_MACHINE_AMD64", "386": "IMAGE_FILE_MACHINE_I386", "arm64": "IMAGE_FILE_MACHINE_ARM64"}
-BITS = {"amd64": 64, "arm64": 64, "s390x": 64, "386": 32, "arm": 32}
+BITS = {"amd64": 64, "arm64": 64, "s390x": 64, "mips64le": 64, "386": 32, "arm": 32}
 
 
 @pytest.fixture(scope="module")

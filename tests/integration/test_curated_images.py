@@ -109,7 +109,7 @@ def test_full_cross_ci_image_verifies_every_target_with_emulated_linux_runs(cros
     project, image = cross_ci
     checks = _verify(project, image)
     spec_targets = {t for t, i in checks if i == "build.probe"}
-    assert len(spec_targets) == 13
+    assert len(spec_targets) == 14
     for key in spec_targets:
         assert checks[(key, "build.probe")]["status"] == "pass"
         assert checks[(key, "binary.buildinfo")]["status"] == "pass"
@@ -175,6 +175,6 @@ def test_generated_pipeline_runs_in_the_cross_ci_image(cross_ci, docker_engine, 
             assert sum(s.tests for s in suites) > 0, name
             assert sum(s.failures + s.errors for s in suites) == 0, name
         code, out = container.exec_run(["sh", "-c", "find dist -type f | wc -l"], workdir="/workspace")
-        assert out.strip() == b"13"
+        assert out.strip() == b"14"
     finally:
         container.remove(force=True)

@@ -26,8 +26,8 @@ from ruamel.yaml import YAML
 from envbuilder.devcontainer_runtime import DevcontainerNotRunning, find_devcontainer
 from envbuilder.errors import InputError
 from envbuilder.identity import cache_volumes
+from envbuilder.profiles import cgo_toolchain
 from envbuilder.spec.load import load_spec
-from envbuilder.toolchains import cgo_toolchain
 
 from .conftest import Project
 from .devcontainer_cli import DevcontainerCli

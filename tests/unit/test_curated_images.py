@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from envbuilder.spec.load import load_spec
-from envbuilder.toolchains import _GNU, ZIG_TRIPLES, cgo_toolchain
+from envbuilder.profiles import PROFILES, profile
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGES = REPO / "images"
@@ -57,12 +57,14 @@ def test_locks_pin_go_dev_archives_with_go_dev_checksums_and_the_base_by_digest(
 
 def test_the_cross_image_has_a_cgo_toolchain_for_every_target_envbuilder_knows():
     spec = load_spec(IMAGES / "cross" / "envbuilder.yaml")
-    built = {(t.goos, t.goarch, t.goarm if t.goarch == "arm" else None) for t in spec.targets if t.cgo}
-    known = {(goos, goarch, None) for goos, goarch in _GNU} | {("linux", "arm", "7"), ("linux", "arm", "6")}
-    known |= {("windows", "arm64", None)}  # through zig: Debian has no mingw for arm64
-    assert known <= built, f"missing cgo targets: {sorted(known - built, key=str)}"
-    assert cgo_toolchain("windows", "arm64").strategy == "zig" and ("windows", "arm64") in ZIG_TRIPLES
-    assert {"darwin/amd64", "darwin/arm64"} <= {t.platform for t in spec.targets if not t.cgo}
+    built = {id(profile(t.goos, t.goarch, t.goarm)) for t in spec.targets if t.cgo}
+    missing = [p for p in PROFILES if p.toolchain() is not None and id(p) not in built]
+    assert not missing, f"missing cgo targets: {[(p.goos, p.goarch, p.variants) for p in missing]}"
+    windows_arm64 = profile("windows", "arm64")
+    assert windows_arm64 is not None and windows_arm64.toolchain().strategy == "zig"  # Debian has no mingw for arm64
+    headers_only = {f"{p.goos}/{p.goarch}" for p in PROFILES if p.toolchain() is None}
+    assert headers_only == {"darwin/amd64", "darwin/arm64"}
+    assert headers_only <= {t.platform for t in spec.targets if not t.cgo}
     assert spec.verify.emulate and spec.ci.envbuilder and spec.ci.tools
 
 

@@ -16,7 +16,7 @@ SPEC = {
                 "flags": ["-mod=readonly", "-trimpath"]},
     "base": {"packages": ["make"]},
     "targets": ["linux/amd64", {"platform": "linux/arm64", "cgo": True}, {"platform": "windows/amd64", "cgo": True},
-                "darwin/arm64"],
+                {"platform": "linux/mips64le", "cgo": True}, "darwin/arm64"],
     "tools": ["golang.org/x/tools/gopls@v0.16.2"],
     "ci": {"tools": ["gotest.tools/gotestsum@v1.12.0"]},
     "devcontainer": {"post_create": "go mod download"},
@@ -77,7 +77,8 @@ def test_cgo_targets_bring_their_cross_toolchains():
     _, files = rendered()
     apt_run = next(c for c in parse_dockerfile(files["Dockerfile"])
                    if c.cmd == "RUN" and "gcc-mingw-w64-x86-64-posix" in c.value[0])
-    for pkg in ("gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "g++-mingw-w64-x86-64-posix", "make", "git"):
+    for pkg in ("gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "g++-mingw-w64-x86-64-posix",
+                "gcc-mips64el-linux-gnuabi64", "g++-mips64el-linux-gnuabi64", "libc6-dev-mips64el-cross", "make", "git"):
         assert pkg in apt_run.value[0].split()
 
 

@@ -33,7 +33,7 @@ def test_only_and_skip_select_by_id_or_id_prefix(only, skip, check_id, selected)
 def test_target_expectations_follow_the_design_table():
     spec = Spec.model_validate({"name": "x", "go": {"version": "1.22"}, "targets": [
         {"platform": "linux/arm64", "cgo": True}, "linux/s390x", "windows/386", "linux/arm/v6",
-        {"platform": "linux/arm", "cgo": True}]})
+        {"platform": "linux/arm", "cgo": True}, {"platform": "linux/mips64le", "cgo": True}]})
     exp = {t.key: t for t in Expectations(spec, offline_lock(spec)).targets()}
     arm64 = exp["linux-arm64-cgo"]
     assert (arm64.format, arm64.bits, arm64.endian, arm64.interpreter) == ("elf", 64, "little",
@@ -43,6 +43,10 @@ def test_target_expectations_follow_the_design_table():
     assert exp["windows-386"].output.endswith(".exe") and exp["windows-386"].bits == 32
     assert exp["linux-arm-v6"].build_env()["GOARM"] == "6"
     assert exp["linux-arm-v7-cgo"].interpreter == "/lib/ld-linux-armhf.so.3"
+    mips64le = exp["linux-mips64le-cgo"]
+    assert (mips64le.format, mips64le.bits, mips64le.endian, mips64le.interpreter) == ("elf", 64, "little",
+                                                                                      "/lib64/ld.so.1")
+    assert mips64le.build_env()["CC"] == "mips64el-linux-gnuabi64-gcc"
 
 
 @pytest.mark.parametrize(("package", "binary"), [
