@@ -26,8 +26,9 @@ def offline_lock(spec: Spec, version: str = "1.22.10") -> Lock:
     """What `envbuilder lock` would write, minus the network: archives point at the spec's mirror."""
     tools = [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="dev") for t in spec.tools]
     tools += [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="ci") for t in spec.ci.tools]
+    image, _, digest = spec.base.image.partition("@")  # the lock keeps a pinned digest apart
     return Lock(spec_hash=spec_hash(spec), go=offline_go(spec, version, spec.go.version),
-                base=BaseLock(image=spec.base.image), tools=tools)
+                base=BaseLock(image=image, digest=digest or None), tools=tools)
 
 
 def dockerfile_unquote(word: str) -> str:
