@@ -6,8 +6,10 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 from envbuilder.cli import main
 from envbuilder.lock import LOCK_NAME, create_lock, write_lock
@@ -66,10 +68,12 @@ class Run:
 
 
 def envbuilder(*args: str) -> Run:
-    """The real CLI entry point, in-process: exit code and output as a user sees them."""
+    """The real CLI entry point, in-process: exit code and output as a user sees them (no engine lookups:
+    unit tests must not depend on one)."""
     out, err = io.StringIO(), io.StringIO()
     code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with mock.patch.dict(os.environ, {"ENVBUILDER_NO_ENGINE": "1"}), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
         try:
             main(list(args))
         except SystemExit as exc:

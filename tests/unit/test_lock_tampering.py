@@ -237,3 +237,21 @@ def test_render_refuses_unquotable_lock_values_even_from_an_unvalidated_lock(fie
         hostile = lock.model_copy(update={"go": lock.go.model_copy(update={"archives": {"linux/amd64": offline}})})
     with pytest.raises(InputError, match="refusing to render"):
         render_all(spec, hostile)
+
+
+@pytest.mark.parametrize("size", ["32", -1, 1.5, True])
+def test_a_release_index_size_the_lock_cannot_hold_is_refused_in_one_line(tmp_path, size):
+    """What the release index gives passes the lock's model before any lock is written."""
+    spec = locked_project(tmp_path)
+    (spec.parent / LOCK_NAME).unlink()
+    index = tmp_path / "dl" / "index.json"
+    releases = json.loads(index.read_text())
+    for release in releases:
+        for f in release["files"]:
+            f["size"] = size
+    index.write_text(json.dumps(releases))
+    result = envbuilder("lock", "-f", str(spec))
+    assert result.code == EXIT_BAD_INPUT, result
+    assert result.stderr.count("\n") == 1 and "index.json: cannot lock what it gives: " in result.stderr
+    assert ".size: " in result.stderr
+    assert not (spec.parent / LOCK_NAME).exists()
