@@ -103,6 +103,7 @@ def expected_lock(spec: Spec, resolved: Resolved) -> dict[str, Any]:
     The one place that decides the lock's fields: `create_lock` validates this into the lock it writes, and
     `check_fresh` compares it with a lock read from disk (whose own resolved facts go in), so every field the
     spec decides (tools, toolchain, requested versions, platforms, URLs, base image) is proven, not assumed."""
+    offline = spec.go.archive is not None
     gos = []
     for i, requested in enumerate(spec.go.versions()):
         found = resolved.go[i] if i < len(resolved.go) else ResolvedGo(None)
@@ -110,7 +111,6 @@ def expected_lock(spec: Spec, resolved: Resolved) -> dict[str, Any]:
         archives = {}
         for platform in spec.platforms:
             sha256, size = found.archives.get(platform, (None, None))
-            offline = spec.go.archive is not None
             archives[platform] = {
                 "filename": goreleases.tarball_name(version, platform) if version else None,
                 "url": None if offline or not version else goreleases.tarball_url(spec.go.download, version, platform),
@@ -122,9 +122,9 @@ def expected_lock(spec: Spec, resolved: Resolved) -> dict[str, Any]:
     image, _, digest = spec.base.image.partition("@")
     base = {"image": image, "digest": digest or resolved.base_digest,
             "image_id": None if digest else resolved.base_image_id}
-    tools = [{"module": module, "version": version, "stage": stage}
+    tools = [{"module": module, "version": tool_version, "stage": stage}
              for stage, group in (("dev", spec.tools), ("ci", spec.ci.tools))
-             for module, version in (tool.split("@") for tool in group)]
+             for module, tool_version in (tool.split("@") for tool in group)]
     primary, *matrix = gos
     return {"lock_version": LOCK_VERSION, "spec_hash": spec_hash(spec), "go": primary, "go_matrix": matrix,
             "base": base, "tools": tools}
