@@ -3,6 +3,8 @@
 The lock is JSON with sorted keys (stable diffs, committed by users). It pins the Go release and the sha256
 of its tarball per image platform, the base image (digest or local image ID when an engine knows it), the
 tool versions, and the hash of the normalised spec, so `lock --check` can tell when the spec moved on.
+Its models (lockmodel.py) check each value's form; `check_fresh` proves every field the spec decides by
+locking the spec again with the lock's own resolved facts (`expected_lock`, shared with `create_lock`).
 """
 
 from __future__ import annotations
@@ -11,79 +13,29 @@ import hashlib
 import json
 import re
 import tarfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from envbuilder import goreleases
 from envbuilder.errors import CheckFailed, InputError
 from envbuilder.fsutil import atomic_write, read_input
+from envbuilder.lockmodel import (  # noqa: F401 - the lock's models are part of this module's API
+    LOCK_VERSION,
+    ArchiveLock,
+    BaseLock,
+    GoLock,
+    Lock,
+    ToolLock,
+    describe,
+    parse_lock,
+)
+from envbuilder.spec.load import format_loc
 from envbuilder.spec.models import URL_SAFE, Spec
 
-LOCK_VERSION = 1
 LOCK_NAME = "envbuilder.lock"
-
-
-class ArchiveLock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    filename: str = Field(pattern=r"^go[0-9.]+\.[a-z0-9]+-[a-z0-9]+\.tar\.gz$")
-    url: str | None = Field(None, pattern=URL_SAFE)
-    path: str | None = Field(None, pattern=r"^[A-Za-z0-9._/-]+\.tar\.gz$")  # offline archive, spec-relative
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    size: int | None = None
-
-
-class GoLock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    requested: str
-    version: str = Field(pattern=r"^1\.\d+\.\d+$")
-    toolchain: str
-    archives: dict[str, ArchiveLock]
-
-
-class BaseLock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    image: str
-    digest: str | None = Field(None, pattern=r"^sha256:[0-9a-f]{64}$", description="Registry digest, if known.")
-    image_id: str | None = Field(None, pattern=r"^sha256:[0-9a-f]{64}$", description="Local image ID, if known.")
-
-
-class ToolLock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    module: str
-    version: str
-    stage: str  # "dev" or "ci"
-
-
-class Lock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    lock_version: int = LOCK_VERSION
-    spec_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
-    go: GoLock  # the primary version
-    go_matrix: list[GoLock] = Field(default_factory=list, description="Further Go versions (spec go.matrix).")
-    base: BaseLock
-    tools: list[ToolLock]
-
-    def go_versions(self) -> list[GoLock]:
-        return [self.go, *self.go_matrix]
-
-    def go_for(self, version: str | None) -> GoLock:
-        """The locked Go for VERSION: exact ("1.24.11"), as requested ("1.24"), or None for the primary."""
-        if version is None:
-            return self.go
-        for g in self.go_versions():
-            if version in (g.version, g.requested):
-                return g
-        known = ", ".join(g.version for g in self.go_versions())
-        raise InputError(f"Go {version} is not in the lock (locked: {known})")
-
-    def to_bytes(self) -> bytes:
-        return (json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n").encode()
-
-    @property
-    def hash(self) -> str:
-        return "sha256:" + hashlib.sha256(self.to_bytes()).hexdigest()
 
 
 def index_location(value: str) -> str:
@@ -120,11 +72,77 @@ def _archive_version(path: Path) -> str | None:
     return None
 
 
-def _lock_offline_archive(spec: Spec, spec_dir: Path) -> GoLock:
+@dataclass(frozen=True)
+class ResolvedGo:
+    """What locking learns about one requested Go version outside the spec: the exact release, and each image
+    platform's tarball sha256 and size (from the release index, a download, or the offline archive)."""
+
+    version: str | None
+    archives: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Everything in a lock that does not follow from the spec alone."""
+
+    go: list[ResolvedGo]
+    base_digest: str | None = None  # when the spec does not pin the base image: what the engine knows
+    base_image_id: str | None = None
+
+    @classmethod
+    def of(cls, lock: Lock) -> "Resolved":
+        """The facts LOCK took from outside the spec (already validated by the lock's model)."""
+        go = [ResolvedGo(g.version, {p: (a.sha256, a.size) for p, a in g.archives.items()})
+              for g in lock.go_versions()]
+        return cls(go, lock.base.digest, lock.base.image_id)
+
+
+def expected_lock(spec: Spec, resolved: Resolved) -> dict[str, Any]:
+    """The lock of SPEC, as JSON data, given what locking RESOLVED outside the spec.
+
+    The one place that decides the lock's fields: `create_lock` validates this into the lock it writes, and
+    `check_fresh` compares it with a lock read from disk (whose own resolved facts go in), so every field the
+    spec decides (tools, toolchain, requested versions, platforms, URLs, base image) is proven, not assumed."""
+    offline = spec.go.archive is not None
+    gos = []
+    for i, requested in enumerate(spec.go.versions()):
+        found = resolved.go[i] if i < len(resolved.go) else ResolvedGo(None)
+        version = found.version
+        archives = {}
+        for platform in spec.platforms:
+            sha256, size = found.archives.get(platform, (None, None))
+            archives[platform] = {
+                "filename": goreleases.tarball_name(version, platform) if version else None,
+                "url": None if offline or not version else goreleases.tarball_url(spec.go.download, version, platform),
+                "path": spec.go.archive,
+                "sha256": sha256,
+                "size": size,
+            }
+        gos.append({"requested": requested, "version": version, "toolchain": spec.go.toolchain, "archives": archives})
+    image, _, digest = spec.base.image.partition("@")
+    base = {"image": image, "digest": digest or resolved.base_digest,
+            "image_id": None if digest else resolved.base_image_id}
+    tools = [{"module": module, "version": tool_version, "stage": stage}
+             for stage, group in (("dev", spec.tools), ("ci", spec.ci.tools))
+             for module, tool_version in (tool.split("@") for tool in group)]
+    primary, *matrix = gos
+    return {"lock_version": LOCK_VERSION, "spec_hash": spec_hash(spec), "go": primary, "go_matrix": matrix,
+            "base": base, "tools": tools}
+
+
+def _sha256_file(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _resolve_offline_archive(spec: Spec, spec_dir: Path) -> ResolvedGo:
     assert spec.go.archive is not None
     if spec.go.version.count(".") != 2:
         raise InputError("go.version: an offline go.archive needs an exact version such as 1.22.10")
-    if spec.platforms != ["linux/amd64"] and len(spec.platforms) > 1:
+    if len(spec.platforms) > 1:
         raise InputError("go.archive: an offline archive serves one platform; list only that one in platforms")
     path = spec_dir / spec.go.archive
     if not path.is_file():
@@ -132,22 +150,14 @@ def _lock_offline_archive(spec: Spec, spec_dir: Path) -> GoLock:
     found = _archive_version(path)
     if found != spec.go.version:
         raise InputError(f"go.archive: {path} holds Go {found or 'unknown'}, but go.version is {spec.go.version}")
-    sha = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            sha.update(chunk)
-    platform = spec.platforms[0]
-    archive = ArchiveLock(filename=goreleases.tarball_name(spec.go.version, platform), path=spec.go.archive,
-                          sha256=sha.hexdigest(), size=path.stat().st_size)
-    return GoLock(requested=spec.go.version, version=spec.go.version, toolchain=spec.go.toolchain,
-                  archives={platform: archive})
+    return ResolvedGo(spec.go.version, {spec.platforms[0]: (_sha256_file(path), path.stat().st_size)})
 
 
-def _lock_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | None], None] | None,
-             requested: str, index_cache: dict[str, list], index_override: str | None) -> GoLock:
+def _resolve_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | None], None] | None,
+                requested: str, index_cache: dict[str, list], index_override: str | None) -> ResolvedGo:
     if spec.go.archive:
-        return _lock_offline_archive(spec, spec_dir)
-    archives: dict[str, ArchiveLock] = {}
+        return _resolve_offline_archive(spec, spec_dir)
+    archives: dict[str, tuple[str, int | None]] = {}
     if spec.go.index == "none" and index_override is None:
         # A plain mirror with no release index: exact version only, hash by downloading.
         if requested.count(".") != 2:
@@ -156,9 +166,7 @@ def _lock_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | Non
         for platform in spec.platforms:
             url = goreleases.tarball_url(spec.go.download, version, platform)
             cb = (lambda done, total, u=url: progress(u, done, total)) if progress else None
-            sha, size = goreleases.hash_download(url, cb)
-            archives[platform] = ArchiveLock(filename=goreleases.tarball_name(version, platform), url=url,
-                                             sha256=sha, size=size)
+            archives[platform] = goreleases.hash_download(url, cb)
     else:
         url = index_override or goreleases.index_url(spec.go.download, spec.go.index)
         if url not in index_cache:
@@ -167,16 +175,17 @@ def _lock_go(spec: Spec, spec_dir: Path, progress: Callable[[str, int, int | Non
         version = release["version"].removeprefix("go")
         for platform in spec.platforms:
             a = goreleases.archive_from_index(release, platform, spec.go.download, url)
-            archives[platform] = ArchiveLock(filename=a.filename, url=a.url, sha256=a.sha256, size=a.size)
-    return GoLock(requested=requested, version=version, toolchain=spec.go.toolchain, archives=archives)
+            archives[platform] = (a.sha256, a.size)
+    return ResolvedGo(version, archives)
 
 
-def _lock_base(image: str, resolve_image: Callable[[str], tuple[str | None, str | None]] | None) -> BaseLock:
-    if "@sha256:" in image:
-        name, digest = image.split("@", 1)
-        return BaseLock(image=name, digest=digest)
-    digest, image_id = resolve_image(image) if resolve_image else (None, None)
-    return BaseLock(image=image, digest=digest, image_id=image_id)
+def _release_source(spec: Spec, index_override: str | None) -> str:
+    """Where a lock's Go facts come from, for an error message."""
+    if spec.go.archive:
+        return f"go.archive {spec.go.archive}"
+    if spec.go.index == "none" and index_override is None:
+        return spec.go.download
+    return index_override or goreleases.index_url(spec.go.download, spec.go.index)
 
 
 def create_lock(
@@ -189,44 +198,67 @@ def create_lock(
 ) -> Lock:
     """Lock SPEC. INDEX, if given, is read instead of the spec's release index (a vendored copy of go.dev's
     index, for machines that cannot reach it); tarball URLs still come from go.download."""
-    tools = [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="dev") for t in spec.tools]
-    tools += [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="ci") for t in spec.ci.tools]
     index_cache: dict[str, list] = {}  # one fetch of the release index for every version
-    primary, *matrix = [_lock_go(spec, spec_dir, progress, v, index_cache, index) for v in spec.go.versions()]
-    resolved = [g.version for g in (primary, *matrix)]
-    if len(set(resolved)) != len(resolved):
-        raise InputError(f"go.matrix: two entries resolve to the same release ({', '.join(resolved)})")
-    return Lock(
-        spec_hash=spec_hash(spec),
-        go=primary,
-        go_matrix=matrix,
-        base=_lock_base(spec.base.image, resolve_image),
-        tools=tools,
-    )
+    gos = [_resolve_go(spec, spec_dir, progress, v, index_cache, index) for v in spec.go.versions()]
+    versions = [g.version or "" for g in gos]
+    if len(set(versions)) != len(versions):
+        raise InputError(f"go.matrix: two entries resolve to the same release ({', '.join(versions)})")
+    pinned = "@" in spec.base.image
+    digest, image_id = resolve_image(spec.base.image) if resolve_image and not pinned else (None, None)
+    try:
+        return Lock.model_validate(expected_lock(spec, Resolved(gos, digest, image_id)))
+    except ValidationError as exc:
+        raise InputError(f"{_release_source(spec, index)}: cannot lock what it gives: {describe(exc)}") from None
 
 
 def read_lock(path: Path) -> Lock:
-    raw = read_input(path, "no lock file (run `envbuilder lock`)")
-    try:
-        return Lock.model_validate_json(raw)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise InputError(f"{path}: {where}: {err['msg']} (regenerate it with `envbuilder lock`)") from None
+    return parse_lock(read_input(path, "no lock file (run `envbuilder lock`)"), str(path))
 
 
 def write_lock(lock: Lock, path: Path) -> None:
     atomic_write(path, lock.to_bytes())
 
 
+def _summary(value: Any) -> str:
+    """A lock value in a one-line message: mappings by their keys, lists by their length."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(sorted(map(str, value))) + "}"
+    if isinstance(value, list):
+        return f"{len(value)} item(s)"
+    text = json.dumps(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _first_difference(expected: Any, actual: Any, loc: tuple[str | int, ...] = ()
+                      ) -> tuple[tuple[str | int, ...], Any, Any] | None:
+    """Where ACTUAL first departs from EXPECTED (JSON data): the path, and both values there."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        if set(expected) != set(actual):
+            return loc, expected, actual
+        for key in expected:
+            found = _first_difference(expected[key], actual[key], (*loc, key))
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return loc, expected, actual
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            found = _first_difference(e, a, (*loc, i))
+            if found:
+                return found
+        return None
+    return None if expected == actual else (loc, expected, actual)
+
+
 def check_fresh(spec: Spec, lock: Lock, lock_path: Path) -> None:
-    """Raise CheckFailed when LOCK no longer matches SPEC (the spec changed since `envbuilder lock`)."""
+    """Raise CheckFailed when LOCK is not what locking SPEC gives: the spec changed since `envbuilder lock`,
+    or a field the spec decides was edited in the lock. The facts only the release index (or the engine)
+    knows are taken from LOCK itself, after its model checked their form and their agreement."""
     if lock.spec_hash != spec_hash(spec):
         raise CheckFailed(f"{lock_path}: stale: the spec changed since it was locked (run `envbuilder lock`)")
-    if set(lock.go.archives) != set(spec.platforms):
-        raise CheckFailed(f"{lock_path}: stale: platforms differ from the spec (run `envbuilder lock`)")
-    if [g.requested for g in lock.go_versions()] != spec.go.versions():
-        raise CheckFailed(f"{lock_path}: stale: the spec asks for other Go versions (run `envbuilder lock`)")
-    for g in lock.go_versions():
-        if not (g.version == g.requested or g.version.startswith(g.requested + ".")):
-            raise CheckFailed(f"{lock_path}: stale: locks Go {g.version} for {g.requested}")
+    difference = _first_difference(expected_lock(spec, Resolved.of(lock)), lock.model_dump(mode="json"))
+    if difference:
+        loc, expected, actual = difference
+        raise CheckFailed(f"{lock_path}: stale: {format_loc(loc)}: the lock has {_summary(actual)}, the spec gives "
+                          f"{_summary(expected)} (run `envbuilder lock`)")

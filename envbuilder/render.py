@@ -23,7 +23,7 @@ from envbuilder.devcontainer import devcontainer_context
 from envbuilder.identity import STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
 from envbuilder.profiles import ZIG_VERSION, cgo_toolchain, profile
-from envbuilder.spec.models import Spec
+from envbuilder.spec.models import ARCHIVE_PATH, GO_EXACT_VERSION, IMAGE_REF, PATTERN_NAMES, Spec
 
 DOCKERFILE = "Dockerfile"  # also named in devcontainer.py (relative to .devcontainer/)
 DEVCONTAINER = ".devcontainer/devcontainer.json"
@@ -139,17 +139,26 @@ def _zig(spec: Spec) -> dict[str, Any] | None:
     return {"requirement": f"ziglang=={ZIG_VERSION}", "wrappers": wrappers}
 
 
+def bare_word(value: str, pattern: str, what: str) -> str:
+    """A value written without quotes (FROM's image, a shell case pattern, COPY's source): it must match
+    its pattern here too, whatever model it came from."""
+    if not re.fullmatch(pattern, value):
+        raise InputError(f"refusing to render {what} {value!r}: not {PATTERN_NAMES.get(pattern, pattern)}")
+    return value
+
+
 def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
     archives = []
     for go in lock.go_versions():
         for platform, a in sorted(go.archives.items()):
-            archives.append({"version": go.version, "arch": platform.split("/")[1], "url": a.url or a.path or "",
-                             "sha256": a.sha256})
-    offline = next((a.path for a in lock.go.archives.values() if a.path), None)
+            archives.append({"version": bare_word(go.version, GO_EXACT_VERSION, "Go version"),
+                             "arch": bare_word(platform.split("/")[1], r"^(amd64|arm64)$", "architecture"),
+                             "url": a.url or a.path or "", "sha256": a.sha256})
+    offline = next((bare_word(a.path, ARCHIVE_PATH, "go.archive") for a in lock.go.archives.values() if a.path), None)
     base_ref = f"{lock.base.image}@{lock.base.digest}" if lock.base.digest else lock.base.image
     return {
         "go_version": lock.go.version,
-        "base_ref": base_ref,
+        "base_ref": bare_word(base_ref, IMAGE_REF, "base image"),
         "archives": archives,
         "offline_archive": offline,
         "packages": apt_packages(spec),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from envbuilder.errors import InputError
 from envbuilder.fsutil import atomic_write
+from envbuilder.spec.models import GO_VERSION, NAME, PATTERN_NAMES
 
 SPEC_NAME = "envbuilder.yaml"
 FALLBACK_GO = "1.22"
@@ -14,10 +15,11 @@ FALLBACK_GO = "1.22"
 
 def go_version_from_gomod(text: str) -> str | None:
     """go.mod's `toolchain goX.Y.Z` wins over its `go X.Y[.Z]` line (the toolchain is what builds it)."""
-    toolchain = re.search(r"^toolchain\s+go(1\.\d+(?:\.\d+)?)\s*$", text, re.M)
+    # [0-9] and [ \t], not \d and \s: those match any Unicode digit and line-breaking spaces.
+    toolchain = re.search(r"^toolchain[ \t]+go(1\.[0-9]+(?:\.[0-9]+)?)[ \t\r]*$", text, re.M)
     if toolchain:
         return toolchain.group(1)
-    go = re.search(r"^go\s+(1\.\d+(?:\.\d+)?)\s*$", text, re.M)
+    go = re.search(r"^go[ \t]+(1\.[0-9]+(?:\.[0-9]+)?)[ \t\r]*$", text, re.M)
     if go:
         version = go.group(1)
         # `go 1.22.0` and `go 1.22` both mean "at least 1.22": pin the minor, take its newest patch at lock.
@@ -52,6 +54,10 @@ def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:
     version = go_version_from_gomod(gomod) or FALLBACK_GO
     if tuple(int(x) for x in version.split(".")[:2]) < (1, 21):
         raise InputError(f"{gomod_path}: go {version} is older than envbuilder supports (1.21+)")
+    if not re.fullmatch(GO_VERSION, version):
+        raise InputError(f"{gomod_path}: go {version} is not {PATTERN_NAMES[GO_VERSION]}")
+    if name is not None and not re.fullmatch(NAME, name):
+        raise InputError(f"--name: {name!r} is not {PATTERN_NAMES[NAME]}")
     name = name or _name_from_module(gomod, directory)
     text = starter_text(name, version)
     from envbuilder.spec.load import validate

@@ -27,7 +27,10 @@ from envbuilder.spec import goplatforms
 # ---- shared patterns ----------------------------------------------------------------------------------------
 
 # A Go version as written in the spec: "1.22" (newest 1.22.x at lock time) or exact "1.22.10".
-GO_VERSION = r"^1\.(2[1-9]|[3-9][0-9])(\.(0|[1-9][0-9]*))?$"
+_GO_MINOR = r"1\.(2[1-9]|[3-9][0-9])"
+_GO_PATCH = r"\.(0|[1-9][0-9]*)"
+GO_VERSION = rf"^{_GO_MINOR}({_GO_PATCH})?$"
+GO_EXACT_VERSION = rf"^{_GO_MINOR}{_GO_PATCH}$"  # a release, as the lock pins it: "1.22.10"
 # Debian package name (policy 5.6.1) with an optional "=version" pin.
 DEB_PACKAGE = r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$"
 # A Go module path element set (golang.org/x/mod/module.CheckPath allows these characters).
@@ -46,7 +49,13 @@ NAME = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 USER = r"^[a-z_][a-z0-9_-]{0,31}$"
 VSCODE_EXTENSION = r"^[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9][A-Za-z0-9.-]*(@[0-9][0-9A-Za-z.+-]*)?$"
 # Image references: [registry/]repo[:tag][@sha256:digest]
-IMAGE_REF = r"^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$"
+_IMAGE_NAME = r"[a-z0-9][a-z0-9._/:-]*"
+_DIGEST = r"sha256:[a-f0-9]{64}"
+IMAGE_REF = rf"^{_IMAGE_NAME}(@{_DIGEST})?$"
+IMAGE_NAME = rf"^{_IMAGE_NAME}$"  # an image reference without its digest (the lock keeps that apart)
+DIGEST = rf"^{_DIGEST}$"  # a content digest: registry digest, image ID, hash of a spec or lock
+# An offline Go tarball, relative to the spec's directory.
+ARCHIVE_PATH = r"^[A-Za-z0-9._/-]+\.tar\.gz$"
 # Lifecycle commands run by the devcontainer CLI: free text but one line, no control characters.
 ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"  # no C0/C1 controls, no Unicode line breaks
 # One `docker build` argument (devcontainer.json build.options): printable ASCII, no spaces, no quotes.
@@ -64,6 +73,12 @@ PATTERN_NAMES = {
     USER: "a Unix user name (a-z, 0-9, _ -)",
     VSCODE_EXTENSION: "a VS Code extension id such as golang.go",
     IMAGE_REF: "an image reference such as debian:bookworm-slim[@sha256:...]",
+    GO_EXACT_VERSION: 'an exact Go release such as "1.22.10"',
+    IMAGE_NAME: "an image reference without digest, such as debian:bookworm-slim",
+    DIGEST: "a digest such as sha256:<64 hex digits>",
+    ARCHIVE_PATH: "a relative path to a .tar.gz file",
+    f"^{MODULE_PATH}$": "a Go module path such as golang.org/x/tools/gopls",
+    f"^{MODULE_VERSION}$": "an exact module version such as v0.16.2",
     ONE_LINE: "a single line of text",
     DOCKER_ARG: "one docker build argument such as --network=host (no spaces or quotes)",
 }
@@ -74,6 +89,12 @@ Tool = Annotated[str, StringConstraints(pattern=TOOL)]
 ModuleGlob = Annotated[str, StringConstraints(pattern=MODULE_GLOB, max_length=256)]
 GoFlag = Annotated[str, StringConstraints(pattern=GOFLAG, max_length=256)]
 Url = Annotated[str, StringConstraints(pattern=URL_SAFE, max_length=2048)]
+ModulePath = Annotated[str, StringConstraints(pattern=f"^{MODULE_PATH}$")]
+ModuleVersion = Annotated[str, StringConstraints(pattern=f"^{MODULE_VERSION}$")]
+ImageName = Annotated[str, StringConstraints(pattern=IMAGE_NAME, max_length=512)]
+Digest = Annotated[str, StringConstraints(pattern=DIGEST)]
+# The platforms envbuilder builds images for (the lock keys its Go tarballs by them).
+ImagePlatform = Literal["linux/amd64", "linux/arm64"]
 OneLine = Annotated[str, StringConstraints(pattern=ONE_LINE, min_length=1, max_length=4096)]
 
 
@@ -89,7 +110,7 @@ def _check_toolchain_policy(value: str) -> str:
     # GOTOOLCHAIN forms (go.dev/doc/toolchain): local | auto | path | goX.Y.Z | goX.Y.Z+auto | goX.Y.Z+path
     if value in ("local", "auto", "path"):
         return value
-    if re.fullmatch(r"go1\.\d+(\.\d+)?(rc\d+)?(\+(auto|path))?", value):
+    if re.fullmatch(r"go1\.[0-9]+(\.[0-9]+)?(rc[0-9]+)?(\+(auto|path))?", value):  # [0-9]: \d is any digit
         return value
     raise ValueError("must be local, auto, path, goX.Y.Z, goX.Y.Z+auto or goX.Y.Z+path")
 
@@ -100,10 +121,21 @@ def _version_is_text(value: object) -> object:
     return value
 
 
+def _archive_inside(value: str) -> str:
+    if value.startswith("/") or ".." in value.split("/"):
+        raise ValueError("must be a relative path inside the spec's directory")
+    return value
+
+
+GoVersion = Annotated[str, BeforeValidator(_version_is_text), StringConstraints(pattern=GO_VERSION)]
+ToolchainPolicy = Annotated[str, AfterValidator(_check_toolchain_policy)]
+ArchivePath = Annotated[str, StringConstraints(pattern=ARCHIVE_PATH), AfterValidator(_archive_inside)]
+
+
 class GoSpec(BaseModel):
     model_config = _strict_model()
 
-    version: Annotated[str, BeforeValidator(_version_is_text), StringConstraints(pattern=GO_VERSION)] = Field(
+    version: GoVersion = Field(
         description='"1.22" resolves to the newest 1.22.x at lock time; "1.22.10" is exact (Go >= 1.21).'
     )
     download: Url = Field(
@@ -114,13 +146,13 @@ class GoSpec(BaseModel):
         description="Release index in go.dev's JSON format. Default: <download>?mode=json&include=all. "
         "'none' for a plain mirror: the version must then be exact and tarballs are hashed by downloading.",
     )
-    archive: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]+\.tar\.gz$")] | None = Field(
+    archive: ArchivePath | None = Field(
         None, description="Offline Go tarball, relative to the spec's directory (used instead of download)."
     )
-    toolchain: Annotated[str, AfterValidator(_check_toolchain_policy)] = Field(
+    toolchain: ToolchainPolicy = Field(
         "local", description="GOTOOLCHAIN baked into the image. 'local' never downloads another Go."
     )
-    matrix: list[Annotated[str, BeforeValidator(_version_is_text), StringConstraints(pattern=GO_VERSION)]] = Field(
+    matrix: list[GoVersion] = Field(
         default_factory=list,
         description="More Go versions built from the same spec, one image each (docker-bake targets, "
         "`envbuilder build --all`). `version` stays the primary: the devcontainer and a plain `build` use it.",
@@ -144,13 +176,6 @@ class GoSpec(BaseModel):
     def versions(self) -> list[str]:
         """The primary version first, then the matrix."""
         return [self.version, *self.matrix]
-
-    @field_validator("archive")
-    @classmethod
-    def _archive_inside(cls, v: str | None) -> str | None:
-        if v is not None and (v.startswith("/") or ".." in v.split("/")):
-            raise ValueError("must be a relative path inside the spec's directory")
-        return v
 
 
 # ---- modules ------------------------------------------------------------------------------------------------
@@ -379,7 +404,7 @@ class Spec(BaseModel):
     go: GoSpec
     modules: ModulesSpec = Field(default_factory=ModulesSpec)
     base: BaseSpec = Field(default_factory=BaseSpec)
-    platforms: list[Literal["linux/amd64", "linux/arm64"]] = Field(
+    platforms: list[ImagePlatform] = Field(
         default_factory=lambda: ["linux/amd64"], description="Platforms the images are built for."
     )
     targets: list[Target] = Field(

@@ -11,19 +11,24 @@ from envbuilder.spec.models import Spec
 FAKE_SHA = "ab" * 32
 
 
-def offline_lock(spec: Spec, version: str = "1.22.10") -> Lock:
-    """What `envbuilder lock` would write, minus the network: archives point at the spec's mirror."""
+def offline_go(spec: Spec, version: str, requested: str) -> GoLock:
+    """A locked Go VERSION (for REQUESTED) whose archives point at the spec's mirror."""
     base = spec.go.download if spec.go.download.endswith("/") else spec.go.download + "/"
     archives = {
         p: ArchiveLock(filename=f"go{version}.linux-{p.split('/')[1]}.tar.gz",
                        url=f"{base}go{version}.linux-{p.split('/')[1]}.tar.gz", sha256=FAKE_SHA, size=1)
         for p in spec.platforms
     }
+    return GoLock(requested=requested, version=version, toolchain=spec.go.toolchain, archives=archives)
+
+
+def offline_lock(spec: Spec, version: str = "1.22.10") -> Lock:
+    """What `envbuilder lock` would write, minus the network: archives point at the spec's mirror."""
     tools = [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="dev") for t in spec.tools]
     tools += [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="ci") for t in spec.ci.tools]
-    return Lock(spec_hash=spec_hash(spec),
-                go=GoLock(requested=spec.go.version, version=version, toolchain=spec.go.toolchain, archives=archives),
-                base=BaseLock(image=spec.base.image), tools=tools)
+    image, _, digest = spec.base.image.partition("@")  # the lock keeps a pinned digest apart
+    return Lock(spec_hash=spec_hash(spec), go=offline_go(spec, version, spec.go.version),
+                base=BaseLock(image=image, digest=digest or None), tools=tools)
 
 
 def dockerfile_unquote(word: str) -> str:

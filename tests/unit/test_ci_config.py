@@ -19,11 +19,10 @@ from pydantic import ValidationError
 
 from envbuilder.ciconfig import CHECKOUT, GITHUB, GITLAB, UPLOAD_ARTIFACT, render_ci
 from envbuilder.errors import InputError
-from envbuilder.lock import GoLock
 from envbuilder.spec.models import Spec
 from envbuilder.verify.expected import Expectations
 
-from .renderkit import offline_lock
+from .renderkit import offline_go, offline_lock
 
 SPEC = {
     "name": "payments",
@@ -45,8 +44,7 @@ def spec_and_lock(spec_dict=SPEC):
     """The spec and a lock of both Go versions, without network."""
     spec = Spec.model_validate(spec_dict)
     primary = offline_lock(spec, VERSIONS[0])
-    matrix = [GoLock(requested=v.rsplit(".", 1)[0], version=v, toolchain="local", archives=primary.go.archives)
-              for v in VERSIONS[1:]]
+    matrix = [offline_go(spec, v, v.rsplit(".", 1)[0]) for v in VERSIONS[1:]]
     return spec, primary.model_copy(update={"go_matrix": matrix})
 
 

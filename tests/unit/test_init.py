@@ -59,3 +59,18 @@ def test_help_lists_the_pipeline(cli):
     out = cli("--help").stdout
     for command in ("init", "lock", "render", "schema"):
         assert command in out
+
+
+def test_init_refuses_a_name_that_is_not_a_spec_name(tmp_path, cli):
+    """--name lands unquoted in the starter YAML: a newline there would write spec keys of its own."""
+    result = cli("init", str(tmp_path), "--name", "payments\ntools: [evil.example/x@v1.0.0]")
+    assert result.returncode == 2 and "--name" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "envbuilder.yaml").exists()
+
+
+@pytest.mark.parametrize("gomod", ["module x\n\ngo 1.\u0662\u0662\n", "module x\n\ngo\n1.22.3\n",
+                                   "module x\n\ngo 1.22\u000b\n"])
+def test_go_mod_lines_are_read_in_ascii_only(gomod):
+    """Unicode digits, a line break or a vertical tab are not a go directive."""
+    assert go_version_from_gomod(gomod) is None

@@ -7,7 +7,7 @@ import pytest
 from envbuilder.render import render_all
 from envbuilder.spec.models import Spec
 
-from .renderkit import env_instructions, offline_lock, parse_dockerfile, parse_hcl, parse_jsonc
+from .renderkit import env_instructions, offline_go, offline_lock, parse_dockerfile, parse_hcl, parse_jsonc
 
 SPEC = {
     "name": "payments",
@@ -242,13 +242,9 @@ def test_schema_is_json_schema_of_the_spec(cli):
 
 def test_a_go_matrix_renders_one_bake_target_per_stage_and_version():
     """The bake file is parsed with an HCL parser and its targets checked against the spec."""
-    from envbuilder.lock import GoLock
-
     spec = Spec.model_validate({**SPEC, "go": {**SPEC["go"], "matrix": ["1.24"]}})
     primary = offline_lock(spec)
-    second = GoLock(requested="1.24", version="1.24.11", toolchain="local",
-                    archives={"linux/amd64": primary.go.archives["linux/amd64"].model_copy(
-                        update={"url": "http://127.0.0.1:8080/dl/go1.24.11.linux-amd64.tar.gz", "sha256": "cd" * 32})})
+    second = offline_go(spec, "1.24.11", "1.24")
     lock = primary.model_copy(update={"go_matrix": [second]})
     files = {f.path: f.text for f in render_all(spec, lock)}
     bake = parse_hcl(files["docker-bake.hcl"])
