@@ -33,10 +33,8 @@ def _file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def open_input(path: Path, missing_hint: str, *, limit: int, what: str = "file") -> BinaryIO:
-    """PATH opened for reading once it is known to be a regular file of at most LIMIT bytes; InputError naming
-    the file otherwise. A FIFO, device or socket is refused by stat before opening (opening a FIFO waits for
-    a writer; /dev/zero never ends), and O_NONBLOCK plus fstat guard against a swap in between."""
+def check_input_file(path: Path, missing_hint: str, *, limit: int, what: str = "file") -> None:
+    """InputError naming PATH unless it is a regular file of at most LIMIT bytes (by stat: nothing is opened)."""
     from envbuilder.errors import InputError
 
     try:
@@ -50,6 +48,15 @@ def open_input(path: Path, missing_hint: str, *, limit: int, what: str = "file")
         raise InputError(f"{path}: is {kind}, not a file" if kind.startswith("a ") else f"{path}: {kind}")
     if st.st_size > limit:
         raise InputError(f"{path}: {st.st_size} bytes is too large for a {what} (limit {limit})")
+
+
+def open_input(path: Path, missing_hint: str, *, limit: int, what: str = "file") -> BinaryIO:
+    """PATH opened for reading once it is known to be a regular file of at most LIMIT bytes; InputError naming
+    the file otherwise. A FIFO, device or socket is refused by stat before opening (opening a FIFO waits for
+    a writer; /dev/zero never ends), and O_NONBLOCK plus fstat guard against a swap in between."""
+    from envbuilder.errors import InputError
+
+    check_input_file(path, missing_hint, limit=limit, what=what)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:

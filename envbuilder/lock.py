@@ -18,11 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from envbuilder import goreleases
 from envbuilder.errors import CheckFailed, InputError
-from envbuilder.fsutil import atomic_write, read_input
+from envbuilder.fsutil import atomic_write, check_input_file, read_input
 from envbuilder.spec.models import URL_SAFE, Spec
 
 LOCK_VERSION = 1
 LOCK_NAME = "envbuilder.lock"
+# A lock is ~1 KB per locked Go version and platform; 4 MB is thousands of them, and parses in megabytes.
+MAX_LOCK_BYTES = 4 << 20
 
 
 class ArchiveLock(BaseModel):
@@ -93,8 +95,10 @@ def index_location(value: str) -> str:
             raise InputError(f"--index: {value!r} is not an http(s):// or file:// URL without spaces or quotes")
         return value
     path = Path(value)
-    if not path.is_file():
-        raise InputError(f"--index: {value}: no such file")
+    try:
+        check_input_file(path, "no such file", limit=goreleases.MAX_INDEX_BYTES, what="release index")
+    except InputError as exc:
+        raise InputError(f"--index: {exc.message}") from None
     return path.resolve().as_uri()
 
 
@@ -206,7 +210,7 @@ def create_lock(
 
 
 def read_lock(path: Path) -> Lock:
-    raw = read_input(path, "no lock file (run `envbuilder lock`)")
+    raw = read_input(path, "no lock file (run `envbuilder lock`)", limit=MAX_LOCK_BYTES, what="lock")
     try:
         return Lock.model_validate_json(raw)
     except ValidationError as exc:
