@@ -90,6 +90,12 @@ def test_an_alias_bomb_is_refused_before_anything_expands_it(tmp_path):
         load_spec(path)
 
 
+def test_a_spec_of_countless_tiny_values_is_refused_while_parsing(tmp_path):
+    path = write_spec(tmp_path, 'name: x\ngo: {version: "1.22.10"}\nenv:\n  A: [' + ",".join(["v"] * 15_000) + "]\n")
+    with pytest.raises(InputError, match=rf"envbuilder.yaml:4: invalid YAML: more than {MAX_YAML_NODES} values$"):
+        load_spec(path)
+
+
 def test_anchors_and_aliases_within_the_budget_keep_working(tmp_path):
     path = write_spec(tmp_path, 'name: payments\ngo: {version: "1.22.10"}\n'
                                 "tools: &tools [golang.org/x/tools/gopls@v0.16.2]\nci:\n  tools: *tools\n")

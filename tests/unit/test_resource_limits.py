@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,28 +31,39 @@ class Child:
     code: int
     stdout: str
     stderr: str
-    peak_kb: int  # ru_maxrss of the child alone (Linux: KB)
+    peak_kb: int  # ru_maxrss of the CLI's process (Linux: KB)
+
+
+# The CLI is started by a small helper that waits for it with wait4 and reports its ru_maxrss: Linux carries the
+# memory high-water mark of whoever forks into the child's ru_maxrss (across exec), so started from pytest
+# itself the number would be pytest's own size.
+MEASURE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "envbuilder", *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def run_child(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Child:
-    """`python -m envbuilder ARGS` as a user runs it; its peak memory comes from wait4 on exactly that pid."""
-    out, err = cwd / ".child.out", cwd / ".child.err"
-    with open(out, "wb") as stdout, open(err, "wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "envbuilder", *args], cwd=cwd, stdout=stdout, stderr=stderr,
-                                stdin=subprocess.DEVNULL,
-                                env={**os.environ, "ENVBUILDER_NO_ENGINE": "1", "NO_COLOR": "1", **(env or {})})
-    guard = threading.Timer(HANG_GUARD_S, lambda: os.kill(proc.pid, signal.SIGKILL))
-    guard.start()
+    """`python -m envbuilder ARGS` as a user runs it, with its peak memory."""
+    peak_file = cwd / ".child.peak"
+    proc = subprocess.Popen([sys.executable, "-c", MEASURE, str(peak_file), *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "ENVBUILDER_NO_ENGINE": "1", "NO_COLOR": "1", **(env or {})})
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        guard.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode != -signal.SIGKILL, f"envbuilder {' '.join(args)} hung for {HANG_GUARD_S} s"
-    child = Child(proc.returncode, out.read_text(), err.read_text(), usage.ru_maxrss)
-    out.unlink()
-    err.unlink()
-    return child
+        stdout, stderr = proc.communicate(timeout=HANG_GUARD_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"envbuilder {' '.join(args)} hung for {HANG_GUARD_S} s")
+    peak_kb = int(peak_file.read_text())
+    peak_file.unlink()
+    return Child(proc.returncode, stdout, stderr, peak_kb)
 
 
 def assert_refused(child: Child, code: int, *names: str) -> None:
