@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from envbuilder.errors import EnvironmentProblem, InputError
 from envbuilder.fsutil import open_input
@@ -29,8 +29,8 @@ from envbuilder.jsoninput import first_error, parse_json
 
 DEFAULT_DOWNLOAD = "https://go.dev/dl/"
 TIMEOUT_S = 30  # per connect and per read
-# go.dev's full index is ~2 MB: 16 MB leaves room to grow while its parsed form stays well under 200 MB.
-MAX_INDEX_BYTES = 16 << 20
+# go.dev's full index is ~2 MB: 8 MB leaves room to grow while parsing and checking it stays near 100 MB.
+MAX_INDEX_BYTES = 8 << 20
 MAX_ARCHIVE_BYTES = 2 << 30  # a Go tarball is ~70 MB; an endless answer is cut off here
 # A whole request (headers and body), not one read: a server trickling a byte at a time never trips TIMEOUT_S.
 INDEX_DEADLINE_S = 120.0
@@ -67,9 +67,6 @@ class IndexRelease(BaseModel):
             if f.os and f.arch and not re.match(rf"{f.os}-{f.arch}[.-]", rest):
                 raise ValueError(f"files[{i}]: {f.filename} is not the {f.os}-{f.arch} file it claims to be")
         return self
-
-
-RELEASE_INDEX = TypeAdapter(list[IndexRelease])
 
 
 @dataclass(frozen=True)
@@ -232,11 +229,12 @@ def fetch_index(url: str) -> list[dict[str, Any]]:
     data = parse_json(raw, url, "Go release index")
     if not isinstance(data, list):
         raise InputError(f"{url}: not a Go release index (expected a list of releases with 'version')")
-    try:
-        releases = RELEASE_INDEX.validate_python(data)
-    except ValidationError as exc:
-        raise InputError(f"{url}: not a Go release index: {first_error(exc)}") from None
-    return [r.model_dump() for r in releases]
+    for i, item in enumerate(data):  # one at a time: the first bad release ends it, not a million errors
+        try:
+            data[i] = IndexRelease.model_validate(item).model_dump()
+        except ValidationError as exc:
+            raise InputError(f"{url}: not a Go release index: {first_error(exc, f'[{i}]')}") from None
+    return data
 
 
 def _version_key(v: str) -> tuple[int, ...]:

@@ -10,7 +10,7 @@ from typing import Any
 from envbuilder.errors import InputError
 
 MAX_DEPTH = 32  # the deepest real input (a release index) nests 4 levels
-MAX_VALUES = 1_000_000  # go.dev's full index holds ~100k values; each parsed value costs ~50-100 bytes
+MAX_VALUES = 500_000  # go.dev's full index holds ~60k values; each parsed one costs ~50-100 bytes
 MAX_INT_DIGITS = 18  # every number envbuilder reads fits in 63 bits
 
 
@@ -69,12 +69,13 @@ def parse_json(raw: bytes, source: str, what: str) -> Any:
     return data
 
 
-def first_error(exc: Any) -> str:
-    """`loc: message` of a pydantic ValidationError's first error, on one line (locations as [i].field)."""
+def first_error(exc: Any, prefix: str = "") -> str:
+    """`loc: message` of a pydantic ValidationError's first error, on one line (locations as [i].field, after
+    PREFIX, e.g. the index of the item validated)."""
     err = exc.errors(include_url=False)[0]
-    loc = ""
+    loc = prefix
     for part in err["loc"]:
         loc += f"[{part}]" if isinstance(part, int) else ("." if loc else "") + str(part)
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    msg = str(err["msg"]).replace("\n", " ")
+    msg = str(err["msg"]).removeprefix("Value error, ").replace("\n", " ")
     return f"{loc or '(top level)'}: {msg}{more}"

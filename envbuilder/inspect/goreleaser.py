@@ -17,8 +17,8 @@ from envbuilder.fsutil import read_input
 from envbuilder.inspect.platform import Platform, normalize_variant
 from envbuilder.jsoninput import parse_json
 
-# goreleaser writes ~1 KB per artifact: 16 MB is ten thousand of them, and still parses in megabytes.
-MAX_ARTIFACTS_BYTES = 16 << 20
+# goreleaser writes ~1 KB per artifact: 8 MB is thousands of them, and parses in well under 200 MB.
+MAX_ARTIFACTS_BYTES = 8 << 20
 BINARY_TYPES = {"Binary", "Universal Binary", "C Shared Library", "Uploadable Binary"}
 # goreleaser field for the variant of each GOARCH.
 _VARIANT_FIELD = {"arm": "goarm", "amd64": "goamd64", "arm64": "goarm64", "386": "go386",
