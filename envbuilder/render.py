@@ -256,7 +256,8 @@ def drift(files: list[RenderedFile], root: Path) -> list[str]:
         try:
             current = read_rendered(path)
         except InputError as exc:  # too big or not a file: it differs, and a diff would be useless
-            diffs.append(f"--- {f.path} differs and is not envbuilder's output: {exc.message.removeprefix(f'{path}: ')}\n")
+            reason = exc.message.removeprefix(f"{path}: ")
+            diffs.append(f"--- {f.path} differs and is not envbuilder's output: {reason}\n")
             continue
         if current != f.text:
             diffs.append("".join(difflib.unified_diff(
