@@ -108,8 +108,9 @@ def deadline_s(default: float) -> float:
 
 
 class _Deadline:
-    """Cuts a request off when its total time is up, by shutting its sockets down from a timer thread:
-    that ends a read blocked inside http.client (headers or body) at once."""
+    """Cuts a request off when its total time is up, by shutting its connection down from a timer thread:
+    that ends a read blocked anywhere (TLS handshake, headers, body) at once. It shuts down a duplicate of
+    each socket it watches, so the connection ends even after TLS took the original over."""
 
     def __init__(self, url: str, seconds: float) -> None:
         self.url, self.seconds, self.expired = url, seconds, False
@@ -124,12 +125,17 @@ class _Deadline:
 
     def __exit__(self, *exc: object) -> None:
         self._timer.cancel()
-
-    def watch(self, sock: socket.socket) -> None:
         with self._lock:
-            self._sockets.append(sock)
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._sockets.append(sock.dup())
             if self.expired:
                 self._shutdown(sock)
+        return sock
 
     def _expire(self) -> None:
         with self._lock:
@@ -150,15 +156,18 @@ class _Deadline:
 
 
 def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    def connect(*args: Any, **kwargs: Any) -> socket.socket:
+        return deadline.watch(socket.create_connection(*args, **kwargs))
+
     class Connection(http.client.HTTPConnection):
-        def connect(self) -> None:
-            super().connect()
-            deadline.watch(self.sock)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect
 
     class TLSConnection(http.client.HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            deadline.watch(self.sock)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect
 
     class Handler(urllib.request.HTTPHandler):
         def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:

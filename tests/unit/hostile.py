@@ -7,6 +7,7 @@ import contextlib
 import http.server
 import json
 import os
+import socket
 import threading
 import time
 from pathlib import Path
@@ -93,3 +94,30 @@ def trickling_server(trickle_headers: bool = False) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[int]:
+    """Port of a local TCP server that accepts connections and never says a word (not even a TLS hello)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+        listener.close()

@@ -19,7 +19,7 @@ from envbuilder.render import MAX_RENDERED_BYTES, drift, render_all, write_files
 from envbuilder.spec import load_spec
 from envbuilder.spec.load import MAX_YAML_NODES
 
-from .hostile import alias_bomb, deep_json, fifo, index_with, sparse_file, trickling_server
+from .hostile import alias_bomb, deep_json, fifo, index_with, silent_server, sparse_file, trickling_server
 from .renderkit import offline_lock
 
 SPEC = 'name: payments\ngo: {version: "1.22.10", download: "https://go.dev/dl/"}\n'
@@ -208,6 +208,16 @@ def test_a_trickling_index_server_is_cut_off_at_the_deadline(monkeypatch, trickl
         with pytest.raises(EnvironmentProblem, match="no complete answer within 0.5 s") as cut:
             goreleases.fetch_index(url)
     assert cut.value.message.startswith(url) and cut.value.exit_code == 3
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_server_that_never_answers_is_cut_off_at_the_deadline_not_the_read_timeout(monkeypatch, scheme):
+    monkeypatch.setenv(goreleases.DEADLINE_ENV, "0.5")
+    with silent_server() as port:
+        url = f"{scheme}://127.0.0.1:{port}/index.json"  # https: stalls in the TLS handshake
+        with pytest.raises(EnvironmentProblem, match="no complete answer within 0.5 s") as cut:
+            goreleases.fetch_index(url)
+    assert cut.value.message.startswith(url)
 
 
 def test_a_trickling_download_is_cut_off_at_the_deadline(monkeypatch):
