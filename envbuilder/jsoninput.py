@@ -47,13 +47,17 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
     return False
 
 
+def refuse_too_many_values(raw: bytes, source: str, what: str, max_values: int = MAX_VALUES) -> None:
+    """InputError when the JSON text RAW may hold more than MAX_VALUES values. Every value but the first follows
+    a comma or opens an object/array: a count that is fast (C) and only ever overestimates, taken before
+    any parser allocates a thing."""
+    if raw.count(b",") + raw.count(b"[") + raw.count(b"{") > max_values:
+        raise InputError(f"{source}: not a {what}: more than {max_values} values")
+
+
 def parse_json(raw: bytes, source: str, what: str) -> Any:
     """RAW parsed as JSON; InputError `SOURCE: not a WHAT: ...` for anything malformed or out of bounds."""
-    # Every value but the first follows a comma or opens an object/array: a count that is fast (C) and
-    # only ever overestimates, taken before parsing allocates anything.
-    values = raw.count(b",") + raw.count(b"[") + raw.count(b"{")
-    if values > MAX_VALUES:
-        raise InputError(f"{source}: not a {what}: more than {MAX_VALUES} values")
+    refuse_too_many_values(raw, source, what)
     try:
         data = json.loads(raw, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except RecursionError:

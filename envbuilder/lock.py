@@ -19,12 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from envbuilder import goreleases
 from envbuilder.errors import CheckFailed, InputError
 from envbuilder.fsutil import atomic_write, check_input_file, read_input
+from envbuilder.jsoninput import refuse_too_many_values
 from envbuilder.spec.models import URL_SAFE, Spec
 
 LOCK_VERSION = 1
 LOCK_NAME = "envbuilder.lock"
-# A lock is ~1 KB per locked Go version and platform; 4 MB is thousands of them, and parses in megabytes.
-MAX_LOCK_BYTES = 4 << 20
+# A lock is ~1 KB and ~10 values per locked Go version and platform: these allow a thousand of them, and keep a
+# hostile lock (a million-item list in place of a number) from costing hundreds of MB to parse.
+MAX_LOCK_BYTES = 1 << 20
+MAX_LOCK_VALUES = 50_000
 
 
 class ArchiveLock(BaseModel):
@@ -211,6 +214,7 @@ def create_lock(
 
 def read_lock(path: Path) -> Lock:
     raw = read_input(path, "no lock file (run `envbuilder lock`)", limit=MAX_LOCK_BYTES, what="lock")
+    refuse_too_many_values(raw, str(path), "lock", MAX_LOCK_VALUES)
     try:
         return Lock.model_validate_json(raw)
     except ValidationError as exc:

@@ -14,7 +14,7 @@ from envbuilder.cli import main
 from envbuilder.errors import EnvironmentProblem, InputError
 from envbuilder.fsutil import read_input
 from envbuilder.inspect.goreleaser import read_artifacts
-from envbuilder.lock import write_lock
+from envbuilder.lock import MAX_LOCK_VALUES, write_lock
 from envbuilder.render import MAX_RENDERED_BYTES, drift, render_all, write_files
 from envbuilder.spec import load_spec
 from envbuilder.spec.load import MAX_YAML_NODES
@@ -306,6 +306,14 @@ def test_init_reads_go_mod_within_bounds(tmp_path, monkeypatch, capsys):
     assert code == 2
     assert one_line(err) == f"envbuilder: {tmp_path / 'go.mod'}: {20 << 20} bytes is too large for a go.mod " \
                             f"(limit {16 << 20})"
+
+
+def test_a_lock_of_countless_tiny_values_is_refused_before_parsing(tmp_path, monkeypatch, capsys):
+    write_spec(tmp_path, SPEC)
+    (tmp_path / "envbuilder.lock").write_text('{"lock_version": [' + "1," * 100_000 + "1]}")
+    code, _, err = run(["render"], monkeypatch, capsys, cwd=tmp_path)
+    assert code == 2
+    assert one_line(err) == f"envbuilder: envbuilder.lock: not a lock: more than {MAX_LOCK_VALUES} values"
 
 
 def test_a_lock_that_is_a_device_is_refused_naming_it(tmp_path, monkeypatch, capsys):
