@@ -106,7 +106,7 @@ def _refuse_deep_nesting(text: str, path: Path) -> None:
 
 
 # Values, counted as they are parsed and again with aliases expanded. A real spec has a few hundred; the pure
-# Python parser spends ~0.1 ms on each, so this also keeps the worst 1 MB spec to about a second.
+# Python parser spends ~0.1-0.3 ms on each, so this also keeps the worst 1 MB spec to seconds, not minutes.
 MAX_YAML_NODES = 10_000
 
 
