@@ -19,8 +19,8 @@ from typing import Any
 
 from envbuilder.errors import InputError
 from envbuilder.lock import Lock
-from envbuilder.render import (Expr, RenderedFile, _one_line, _with_header, edited_by_hand, template_environment,
-                               yaml_quote)
+from envbuilder.render import (Expr, RenderedFile, _one_line, _with_header, edited_by_hand, read_rendered,
+                               template_environment, yaml_quote)
 from envbuilder.spec.models import Spec, Target
 from envbuilder.verify.expected import Expectations
 
@@ -81,8 +81,8 @@ def ci_providers(requested: list[str], root: Path) -> list[str]:
 
 def _is_generated(path: Path) -> bool:
     try:
-        return edited_by_hand(path.read_text()) is not None
-    except (OSError, UnicodeDecodeError):
+        return edited_by_hand(read_rendered(path)) is not None
+    except InputError:  # missing, too big, not a file or not text: not a config envbuilder wrote
         return False
 
 

@@ -93,6 +93,7 @@ def lock(
 
     loaded = _load(spec)
     lock_path = spec.parent / LOCK_NAME
+    index_url = index_location(index) if index else None  # a bad --index is refused with --check too
     if check:
         check_fresh(loaded, read_lock(lock_path), lock_path)
         _say(f"{lock_path}: up to date")
@@ -101,7 +102,7 @@ def lock(
         _say("warning: modules.sumdb is off: module downloads are not checked against a checksum database")
     with download_progress() as progress:
         new = create_lock(loaded, spec.parent, progress=progress, resolve_image=local_image_ref,
-                          index=index_location(index) if index else None)
+                          index=index_url)
     write_lock(new, lock_path)
     if new.base.digest is None and new.base.image_id is None:
         _say(f"warning: base image {new.base.image} is not pinned (no engine knows it yet); "

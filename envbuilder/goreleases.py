@@ -2,25 +2,71 @@
 
 The index is go.dev's `?mode=json&include=all` list: [{"version": "go1.22.10", "stable": true,
 "files": [{"filename", "os", "arch", "sha256", "size", "kind"}]}]. http(s):// and file:// both work
-(urllib handles both, so no HTTP library is needed for a GET).
+(urllib fetches http(s) with a deadline per request; a file:// index is read as a local input file).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import http.client
+import os
 import re
+import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
 from envbuilder.errors import EnvironmentProblem, InputError
+from envbuilder.fsutil import open_input
+from envbuilder.jsoninput import first_error, parse_json
 
 DEFAULT_DOWNLOAD = "https://go.dev/dl/"
-TIMEOUT_S = 30
-MAX_INDEX_BYTES = 64 << 20  # go.dev's full index is ~2 MB; anything far larger is not an index
+TIMEOUT_S = 30  # per connect and per read
+# go.dev's full index is ~2 MB: 8 MB leaves room to grow while parsing and checking it stays near 100 MB.
+MAX_INDEX_BYTES = 8 << 20
+MAX_ARCHIVE_BYTES = 2 << 30  # a Go tarball is ~70 MB; an endless answer is cut off here
+# A whole request (headers and body), not one read: a server trickling a byte at a time never trips TIMEOUT_S.
+INDEX_DEADLINE_S = 120.0
+DOWNLOAD_DEADLINE_S = 1800.0  # ~70 MB in half an hour still works over a 40 KB/s link
+DEADLINE_ENV = "ENVBUILDER_FETCH_DEADLINE"  # seconds: overrides both deadlines (slow links, tests)
+GO_RELEASE = r"^go[0-9]{1,6}(\.[0-9]{1,6}){0,2}((rc|beta)[0-9]{1,6})?$"
+
+
+class IndexFile(BaseModel):
+    """One file of a release in go.dev's index (source, archive or installer)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+    filename: str = Field(pattern=r"^[A-Za-z0-9._-]{1,200}$")
+    os: str = Field("", pattern=r"^[a-z0-9]{0,40}$")
+    arch: str = Field("", pattern=r"^[a-z0-9]{0,40}$")
+    version: str | None = None
+    sha256: str = Field("", pattern=r"^([0-9a-f]{64})?$")  # empty for some very old releases' files
+    size: int | None = Field(None, ge=0, le=1 << 40)
+    kind: str = Field("archive", pattern=r"^[a-z]{1,40}$")
+
+
+class IndexRelease(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    version: str = Field(pattern=GO_RELEASE)
+    stable: bool = True
+    files: list[IndexFile] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _files_name_this_release(self) -> IndexRelease:
+        for i, f in enumerate(self.files):
+            rest = f.filename.removeprefix(self.version + ".")
+            if f.version not in (None, self.version) or rest == f.filename:
+                raise ValueError(f"files[{i}]: {f.filename} is not a file of {self.version}")
+            if f.os and f.arch and not re.match(rf"{f.os}-{f.arch}[.-]", rest):
+                raise ValueError(f"files[{i}]: {f.filename} is not the {f.os}-{f.arch} file it claims to be")
+        return self
 
 
 @dataclass(frozen=True)
@@ -48,31 +94,155 @@ def tarball_url(download: str, version: str, platform: str) -> str:
     return urllib.parse.urljoin(base, tarball_name(version, platform))
 
 
-def _open(url: str):
+def deadline_s(default: float) -> float:
+    value = os.environ.get(DEADLINE_ENV)
+    if value is None:
+        return default
     try:
-        return urllib.request.urlopen(url, timeout=TIMEOUT_S)  # noqa: S310 - http(s)/file only, validated in spec
-    except urllib.error.HTTPError as exc:
-        raise EnvironmentProblem(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise EnvironmentProblem(f"{url}: cannot fetch: {exc.reason}") from None
-    except (TimeoutError, OSError) as exc:
-        raise EnvironmentProblem(f"{url}: cannot fetch: {exc}") from None
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 1e6:
+        raise InputError(f"{DEADLINE_ENV}: {value!r} is not a number of seconds")
+    return seconds
+
+
+class _Deadline:
+    """Cuts a request off when its total time is up, by shutting its connection down from a timer thread:
+    that ends a read blocked anywhere (TLS handshake, headers, body) at once. It shuts down a duplicate of
+    each socket it watches, so the connection ends even after TLS took the original over."""
+
+    def __init__(self, url: str, seconds: float) -> None:
+        self.url, self.seconds, self.expired = url, seconds, False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._sockets.append(sock.dup())
+            if self.expired:
+                self._shutdown(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def problem(self) -> EnvironmentProblem:
+        return EnvironmentProblem(f"{self.url}: no complete answer within {self.seconds:g} s "
+                                  f"(the server stalls or is too slow; {DEADLINE_ENV} sets the limit)")
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    def connect(*args: Any, **kwargs: Any) -> socket.socket:
+        return deadline.watch(socket.create_connection(*args, **kwargs))
+
+    class Connection(http.client.HTTPConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect
+
+    class TLSConnection(http.client.HTTPSConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect
+
+    class Handler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Connection, req)
+
+    class TLSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(TLSConnection, req, context=self._context)
+
+    return urllib.request.build_opener(Handler, TLSHandler)
+
+
+def _local_path(url: str) -> Path | None:
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme != "file":
+        return None
+    return Path(urllib.request.url2pathname(parsed.path))
+
+
+def _stream(url: str, *, limit: int, what: str, deadline: float,
+            progress: Callable[[int, int | None], None] | None = None) -> Iterator[bytes]:
+    """The body of URL in chunks: at most LIMIT bytes (InputError beyond), within DEADLINE seconds in total
+    (EnvironmentProblem after). A file:// URL is read as a local input file: regular files only."""
+    path = _local_path(url)
+    if path is not None:
+        with open_input(path, "no such file", limit=limit, what=what) as f:
+            total, received = os.fstat(f.fileno()).st_size, 0
+            while chunk := f.read(1 << 20):
+                received += len(chunk)
+                if progress:
+                    progress(received, total)
+                yield chunk
+        return
+    with _Deadline(url, deadline) as timer:
+        try:
+            resp = _opener(timer).open(url, timeout=TIMEOUT_S)
+        except urllib.error.HTTPError as exc:
+            raise EnvironmentProblem(f"{url}: HTTP {exc.code} {exc.reason}") from None
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            if timer.expired:
+                raise timer.problem() from None
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            raise EnvironmentProblem(f"{url}: cannot fetch: {reason}") from None
+        with resp:
+            total, received = resp.length, 0
+            while True:
+                try:
+                    chunk = resp.read(1 << 20)
+                except (http.client.HTTPException, OSError) as exc:
+                    if timer.expired:
+                        raise timer.problem() from None
+                    raise EnvironmentProblem(f"{url}: read failed: {exc}") from None
+                if timer.expired:  # a shut-down socket reads as a short body: never use it
+                    raise timer.problem()
+                if not chunk:
+                    return
+                received += len(chunk)
+                if received > limit:
+                    raise InputError(f"{url}: {what} larger than {limit} bytes")
+                if progress:
+                    progress(received, total)
+                yield chunk
 
 
 def fetch_index(url: str) -> list[dict[str, Any]]:
-    with _open(url) as resp:
-        try:
-            raw = resp.read(MAX_INDEX_BYTES + 1)
-        except (TimeoutError, OSError) as exc:
-            raise EnvironmentProblem(f"{url}: read failed: {exc}") from None
-    if len(raw) > MAX_INDEX_BYTES:
-        raise InputError(f"{url}: release index larger than {MAX_INDEX_BYTES} bytes")
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InputError(f"{url}: not a Go release index (invalid JSON)") from None
-    if not isinstance(data, list) or not all(isinstance(r, dict) and "version" in r for r in data):
+    """The releases of the index at URL, each checked (version, stable, files named for their release)."""
+    raw = b"".join(_stream(url, limit=MAX_INDEX_BYTES, what="release index", deadline=deadline_s(INDEX_DEADLINE_S)))
+    data = parse_json(raw, url, "Go release index")
+    if not isinstance(data, list):
         raise InputError(f"{url}: not a Go release index (expected a list of releases with 'version')")
+    for i, item in enumerate(data):  # one at a time: the first bad release ends it, not a million errors
+        try:
+            data[i] = IndexRelease.model_validate(item).model_dump()
+        except ValidationError as exc:
+            raise InputError(f"{url}: not a Go release index: {first_error(exc, f'[{i}]')}") from None
     return data
 
 
@@ -116,17 +286,8 @@ def hash_download(url: str, progress: Callable[[int, int | None], None] | None =
     """sha256 and size of URL, streamed (a mirror without an index gets its hash this way)."""
     h = hashlib.sha256()
     size = 0
-    with _open(url) as resp:
-        total = resp.length
-        while True:
-            try:
-                chunk = resp.read(1 << 20)
-            except (TimeoutError, OSError) as exc:
-                raise EnvironmentProblem(f"{url}: download failed: {exc}") from None
-            if not chunk:
-                break
-            h.update(chunk)
-            size += len(chunk)
-            if progress:
-                progress(size, total)
+    for chunk in _stream(url, limit=MAX_ARCHIVE_BYTES, what="Go archive", deadline=deadline_s(DOWNLOAD_DEADLINE_S),
+                         progress=progress):
+        h.update(chunk)
+        size += len(chunk)
     return h.hexdigest(), size

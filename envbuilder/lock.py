@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from envbuilder import goreleases
 from envbuilder.errors import CheckFailed, InputError
-from envbuilder.fsutil import atomic_write, read_input
+from envbuilder.fsutil import atomic_write, check_input_file, read_input
+from envbuilder.jsoninput import refuse_too_many_values
 from envbuilder.lockmodel import (  # noqa: F401 - the lock's models are part of this module's API
     LOCK_VERSION,
     ArchiveLock,
@@ -36,6 +37,10 @@ from envbuilder.spec.load import format_loc
 from envbuilder.spec.models import URL_SAFE, Spec
 
 LOCK_NAME = "envbuilder.lock"
+# A lock is ~1 KB and ~10 values per locked Go version and platform: these allow a thousand of them, and keep a
+# hostile lock (a million-item list in place of a number) from costing hundreds of MB to parse.
+MAX_LOCK_BYTES = 1 << 20
+MAX_LOCK_VALUES = 50_000
 
 
 def index_location(value: str) -> str:
@@ -45,8 +50,10 @@ def index_location(value: str) -> str:
             raise InputError(f"--index: {value!r} is not an http(s):// or file:// URL without spaces or quotes")
         return value
     path = Path(value)
-    if not path.is_file():
-        raise InputError(f"--index: {value}: no such file")
+    try:
+        check_input_file(path, "no such file", limit=goreleases.MAX_INDEX_BYTES, what="release index")
+    except InputError as exc:
+        raise InputError(f"--index: {exc.message}") from None
     return path.resolve().as_uri()
 
 
@@ -212,7 +219,9 @@ def create_lock(
 
 
 def read_lock(path: Path) -> Lock:
-    return parse_lock(read_input(path, "no lock file (run `envbuilder lock`)"), str(path))
+    raw = read_input(path, "no lock file (run `envbuilder lock`)", limit=MAX_LOCK_BYTES, what="lock")
+    refuse_too_many_values(raw, str(path), "lock", MAX_LOCK_VALUES)
+    return parse_lock(raw, str(path))
 
 
 def write_lock(lock: Lock, path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from envbuilder.errors import CheckFailed, InputError
-from envbuilder.fsutil import atomic_write
+from envbuilder.fsutil import atomic_write, read_bounded, read_input
 from envbuilder.devcontainer import devcontainer_context
 from envbuilder.identity import STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
@@ -28,6 +28,9 @@ from envbuilder.spec.models import ARCHIVE_PATH, GO_EXACT_VERSION, IMAGE_REF, PA
 DOCKERFILE = "Dockerfile"  # also named in devcontainer.py (relative to .devcontainer/)
 DEVCONTAINER = ".devcontainer/devcontainer.json"
 BAKE = "docker-bake.hcl"
+# Rendered files are a few KB: an existing file larger than this cannot be envbuilder's output, and is
+# never read whole (a 1 GB file in its place must not cost a GB to compare).
+MAX_RENDERED_BYTES = 16 << 20
 DIGEST_RE = re.compile(r"^(?:#|//) envbuilder-digest: sha256:([0-9a-f]{64})$", re.M)
 
 
@@ -239,18 +242,29 @@ def render_all(spec: Spec, lock: Lock) -> list[RenderedFile]:
     ]
 
 
+def read_rendered(path: Path) -> str:
+    """The text of an existing file envbuilder may have rendered, read within bounds: InputError (naming the
+    file) when it cannot be envbuilder's output: larger than MAX_RENDERED_BYTES, a FIFO or device, not UTF-8."""
+    raw = read_input(path, "is missing", limit=MAX_RENDERED_BYTES, what="rendered file")
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+
+
 def drift(files: list[RenderedFile], root: Path) -> list[str]:
     """Unified diffs (on-disk -> expected) for each file that is missing or differs."""
     diffs = []
     for f in files:
         path = root / f.path
-        try:
-            current = path.read_text()
-        except FileNotFoundError:
+        if not path.exists():
             diffs.append(f"--- {f.path} is missing\n")
             continue
-        except (OSError, UnicodeDecodeError) as exc:
-            diffs.append(f"--- {f.path} is unreadable: {exc}\n")
+        try:
+            current = read_rendered(path)
+        except InputError as exc:  # too big or not a file: it differs, and a diff would be useless
+            reason = exc.message.removeprefix(f"{path}: ")
+            diffs.append(f"--- {f.path} differs and is not envbuilder's output: {reason}\n")
             continue
         if current != f.text:
             diffs.append("".join(difflib.unified_diff(
@@ -269,8 +283,8 @@ def write_files(files: list[RenderedFile], root: Path, *, force: bool = False) -
         if not path.exists() or force:
             continue
         try:
-            current = path.read_text()
-        except (OSError, UnicodeDecodeError):
+            current = read_rendered(path)
+        except InputError:
             current = ""
         state = edited_by_hand(current)
         if state is None:
@@ -283,7 +297,7 @@ def write_files(files: list[RenderedFile], root: Path, *, force: bool = False) -
     for f in files:
         path = root / f.path
         data = f.text.encode()
-        if path.exists() and path.read_bytes() == data:
+        if read_bounded(path, MAX_RENDERED_BYTES) == data:
             continue
         atomic_write(path, data)
         changed.append(f.path)

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 from envbuilder.errors import InputError
-from envbuilder.fsutil import atomic_write
+from envbuilder.fsutil import atomic_write, read_input
 from envbuilder.spec.models import GO_VERSION, NAME, PATTERN_NAMES
 
 SPEC_NAME = "envbuilder.yaml"
 FALLBACK_GO = "1.22"
+MAX_GOMOD_BYTES = 16 << 20  # the go command's own limit for a go.mod
 
 
 def go_version_from_gomod(text: str) -> str | None:
@@ -50,7 +51,9 @@ def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:
     if target.exists() and not force:
         raise InputError(f"{target}: already exists (use --force to overwrite)")
     gomod_path = directory / "go.mod"
-    gomod = gomod_path.read_text(errors="replace") if gomod_path.is_file() else ""
+    gomod = ""
+    if gomod_path.is_file():
+        gomod = read_input(gomod_path, "no such file", limit=MAX_GOMOD_BYTES, what="go.mod").decode(errors="replace")
     version = go_version_from_gomod(gomod) or FALLBACK_GO
     if tuple(int(x) for x in version.split(".")[:2]) < (1, 21):
         raise InputError(f"{gomod_path}: go {version} is older than envbuilder supports (1.21+)")

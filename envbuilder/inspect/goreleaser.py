@@ -7,15 +7,18 @@ which is the parent of the dist directory holding artifacts.json.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from envbuilder.errors import InputError
+from envbuilder.fsutil import read_input
 from envbuilder.inspect.platform import Platform, normalize_variant
+from envbuilder.jsoninput import parse_json
 
+# goreleaser writes ~1 KB per artifact: 8 MB is thousands of them, and parses in well under 200 MB.
+MAX_ARTIFACTS_BYTES = 8 << 20
 BINARY_TYPES = {"Binary", "Universal Binary", "C Shared Library", "Uploadable Binary"}
 # goreleaser field for the variant of each GOARCH.
 _VARIANT_FIELD = {"arm": "goarm", "amd64": "goamd64", "arm64": "goarm64", "386": "go386",
@@ -26,7 +29,7 @@ class Artifact(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     name: str
-    path: str
+    path: str = Field(max_length=4096, pattern=r"^[^\x00]+$")  # a NUL would make every path lookup raise
     type: str
     goos: str | None = None
     goarch: str | None = None
@@ -50,14 +53,8 @@ class Claim:
 
 def read_artifacts(path: Path) -> list[Claim]:
     """The claims of every binary-like artifact in PATH; InputError naming the file and field if malformed."""
-    try:
-        raw = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read: {e}") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}:{e.lineno}: not JSON: {e.msg}") from None
+    data = read_input(path, "no such file", limit=MAX_ARTIFACTS_BYTES, what="goreleaser artifacts list")
+    raw = parse_json(data, str(path), "goreleaser artifacts list")
     if not isinstance(raw, list):
         raise InputError(f"{path}: expected a JSON list of artifacts, got {type(raw).__name__}")
     claims = []

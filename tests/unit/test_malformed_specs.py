@@ -54,7 +54,7 @@ EXPECTED: dict[str, tuple[str | None, int | None]] = {
     "39-binary-junk.yaml": ("not UTF-8 text", None),
     "40-invalid-utf8.yaml": ("not UTF-8 text", None),
     "41-deep-nesting.yaml": ("invalid YAML: nested deeper than 64 levels", 1),
-    "42-anchor-bomb.yaml": ("a: unknown key", 1),
+    "42-anchor-bomb.yaml": ("invalid YAML: more than 10000 values once aliases are expanded", 5),
     "43-sumdb-off-typo.yaml": ("modules.sumdb:", 5),
     "44-cgo-on-arm64-image.yaml": ("platforms: cgo cross toolchains", 4),
     "45-matrix-repeats-version.yaml": ("go.matrix: 1.22 is already go.version", 4),
