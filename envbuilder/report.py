@@ -22,8 +22,9 @@ from pydantic import BaseModel, Field
 if TYPE_CHECKING:
     from rich.console import Console
 
-Status = Literal["pass", "fail", "error", "skip"]
-STATUSES: tuple[Status, ...] = ("pass", "fail", "error", "skip")
+# "warn": a finding that is not a failure (doctor); it counts as passed for exit codes and JUnit.
+Status = Literal["pass", "warn", "fail", "error", "skip"]
+STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "error", "skip")
 
 
 class CheckResult(BaseModel):
@@ -93,7 +94,7 @@ def json_schema(model: type[Report] = Report) -> dict[str, Any]:
 
 # --- table ---------------------------------------------------------------------------------------------------
 
-_STYLE = {"pass": "green", "fail": "bold red", "error": "bold magenta", "skip": "yellow"}
+_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "error": "bold magenta", "skip": "yellow"}
 
 
 def render_table(report: Report, console: Console | None = None, only_problems: bool = False) -> None:
