@@ -19,7 +19,7 @@ def _describe(ctx: Context, install: GoInstall, runs: bool) -> str:
             f"{' (runs)' if runs else ' (shadowed)'}")
 
 
-def _root_version(ctx: Context, root: str) -> str:
+def root_version(ctx: Context, root: str) -> str:
     text = ctx.machine.read_text(str(PurePosixPath(root) / "VERSION")) or ""
     first = text.splitlines()[0] if text else ""
     return first[2:] if first.startswith("go") else ""
@@ -43,7 +43,7 @@ def locked_go_dir(ctx: Context, version: str) -> str | None:
         if install.version == version and not install.path.endswith(".exe"):
             return str(PurePosixPath(install.path).parent)
     for root in _known_roots(ctx, version):
-        if ctx.machine.is_executable(f"{root}/bin/go") and _root_version(ctx, root) == version:
+        if ctx.machine.is_executable(f"{root}/bin/go") and root_version(ctx, root) == version:
             return f"{root}/bin"
     return None
 
@@ -100,7 +100,7 @@ def check_goroot(ctx: Context) -> Finding:
     where = "the environment" if setting.where == ENVIRONMENT else setting.where
     unset = "unset GOROOT" if setting.where == ENVIRONMENT else "go env -u GOROOT"
     if ctx.machine.realpath(goroot) != ctx.machine.realpath(own_root):
-        tree = _root_version(ctx, goroot)
+        tree = root_version(ctx, goroot)
         evidence = (f"GOROOT={ctx.short(goroot)} ({where})", f"go{go.version} runs from {ctx.short(own_root)}")
         if tree != go.version:
             return Finding("fail", f"GOROOT points at {'go' + tree if tree else 'no Go'} tree {ctx.short(goroot)} "

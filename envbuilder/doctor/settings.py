@@ -9,7 +9,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from envbuilder.doctor.machine import Machine
+from envbuilder.doctor.machine import Machine, home
 
 # The module settings a lock pins; GONOPROXY and GONOSUMDB default to GOPRIVATE.
 MODULE_SETTINGS = ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOFLAGS", "GOTOOLCHAIN",
@@ -55,10 +55,13 @@ class SettingLayers:
     goenv_path: str  # "" or "off": no go env -w file
     goenv: dict[str, str]
     goroot_env: dict[str, str]
+    home: str = ""
 
     @property
     def goenv_label(self) -> str:
-        return f"go env -w file {self.goenv_path}"
+        h = self.home.rstrip("/")
+        shown = "~" + self.goenv_path[len(h):] if h and self.goenv_path.startswith(h + "/") else self.goenv_path
+        return f"go env -w file {shown}"
 
     def layers(self, name: str) -> list[Layer]:
         found = []
@@ -102,7 +105,7 @@ def read_layers(machine: Machine, go_env: dict[str, str]) -> SettingLayers:
     goenv = parse_env_file(machine.read_text(goenv_path)) if goenv_path and goenv_path != "off" else {}
     goroot = go_env.get("GOROOT", "")
     goroot_env = parse_env_file(machine.read_text(str(PurePosixPath(goroot) / "go.env"))) if goroot else {}
-    return SettingLayers(dict(machine.env), goenv_path, goenv, goroot_env)
+    return SettingLayers(dict(machine.env), goenv_path, goenv, goroot_env, home(machine))
 
 
 def fix_command(layers: SettingLayers, name: str, want: str) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import PurePosixPath
 from dataclasses import dataclass
 from typing import Callable
 
 from envbuilder.doctor.context import Context
 from envbuilder.doctor.findings import Finding, passed, skipped
+from envbuilder.doctor.go_checks import root_version as _root_version
 from envbuilder.doctor.machine import which
 
 SHELL_TIMEOUT = 5.0
@@ -106,8 +108,8 @@ def login_shell_check(shell: str) -> Callable[[Context], Finding | None]:
         login_real = ctx.machine.realpath(seen.go)
         if login_real != ctx.machine.realpath(ctx.go.path):
             login_dir = seen.go.rsplit("/", 1)[0]
-            known = next((i for i in ctx.installs if i.real == login_real), None)
-            version = f" (go{known.version})" if known and known.version else ""
+            tree = _root_version(ctx, str(PurePosixPath(login_real).parent.parent))
+            version = f" (go{tree})" if tree else ""
             cause = find_cause(ctx, files, _needles(ctx, login_dir))
             because = (f": {ctx.short(cause[0])}:{cause[1]} puts {ctx.short(login_dir)} on PATH (`{cause[2]}`)"
                        if cause else "")
