@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from concurrent.futures import ThreadPoolExecutor
+
 from envbuilder.doctor.checks import run_checks
 from envbuilder.doctor.context import Context, load_project
 from envbuilder.doctor.machine import LocalMachine, Machine
+from envbuilder.doctor.module_checks import start_probes
 from envbuilder.doctor.probes import probe_all
+from envbuilder.doctor.shells import start_login_shells
 from envbuilder.errors import EnvironmentProblem
 from envbuilder.report import Report, exit_code, to_json, write_junit
 
@@ -18,9 +22,13 @@ def diagnose(directory: Path, machine: Machine | None = None, offline: bool = Fa
     machine = machine or LocalMachine()
     if not machine.env.get("HOME"):
         raise EnvironmentProblem("doctor needs HOME to find the Go settings and startup files: HOME is not set")
-    ctx = Context(machine, project, probe=None if offline else probe_all)
     report = Report(tool="doctor")
-    report.results = run_checks(ctx)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        ctx = Context(machine, project, probe=None if offline else probe_all, pool=pool)
+        start_login_shells(ctx)  # slow (startup files): they run while go env and the checks run
+        if ctx.installs:
+            start_probes(ctx)
+        report.results = run_checks(ctx)
     report.finished = datetime.now(timezone.utc)
     return report, ctx
 

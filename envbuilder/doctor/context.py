@@ -3,6 +3,7 @@ settings' layers, the toolchain selection, and - on first use - network answers 
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,6 +64,19 @@ class Context:
     project: Project
     probe: Callable[[list[str]], dict[str, Answer]] | None = probe_all  # None: --offline
     cache: dict[str, Any] = field(default_factory=dict)  # shared results of area modules (routes, answers)
+    pool: Executor | None = None  # runs slow probes (login shells, network) while the checks run
+
+    def start(self, key: str, compute: Callable[[], Any]) -> None:
+        """Begin computing KEY in the background (when a pool is given), so a check can use it later."""
+        if key not in self.cache and self.pool is not None:
+            self.cache[key] = self.pool.submit(compute)
+
+    def shared(self, key: str, compute: Callable[[], Any]) -> Any:
+        """KEY's value, computed once: waits for a background start, else computes it now."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        value = self.cache[key]
+        return value.result() if isinstance(value, Future) else value
 
     @cached_property
     def home(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from envbuilder.doctor import gover
 from envbuilder.doctor.context import Context
 from envbuilder.doctor.findings import Finding, passed, skipped
 from envbuilder.doctor.installs import GoInstall, gopath_bin, origin
@@ -46,6 +47,13 @@ def locked_go_dir(ctx: Context, version: str) -> str | None:
         if ctx.machine.is_executable(f"{root}/bin/go") and root_version(ctx, root) == version:
             return f"{root}/bin"
     return None
+
+
+def put_first(ctx: Context, version: str) -> str:
+    """The command that makes Go VERSION the go that runs: its bin first on PATH, installing it if need be."""
+    where = locked_go_dir(ctx, version)
+    several = " && hash -r" if len({i.real for i in ctx.installs}) > 1 else ""
+    return f'export PATH="{ctx.shell_path(where)}:$PATH"{several}' if where else install_command(ctx, version)
 
 
 def install_command(ctx: Context, version: str) -> str:
@@ -230,8 +238,10 @@ def check_toolchain(ctx: Context) -> Finding:
             fix = (f'export PATH="{ctx.shell_path(where_locked)}:$PATH"' if where_locked
                    else install_command(ctx, locked))
             return Finding("warn", summary + "; that is the locked version", fix, evidence_t)
-        if mod is not None and mod.go and sel.toolchain.startswith(f"go{mod.go}") and \
-                sel.reason.startswith(f"{ctx.short(str(mod.file))} says `go "):
+        by_go_line = mod is not None and mod.go and sel.reason.startswith(f"{ctx.short(str(mod.file))} says `go ")
+        if by_go_line and gover.compare(locked, mod.go) >= 0:
+            fix = put_first(ctx, locked)  # the locked Go satisfies go.mod: it just has to be the go that runs
+        elif by_go_line:
             fix = f"set go.version to {mod.go} or newer in envbuilder.yaml, then run `envbuilder lock`"
         elif lock_policy in ("local", "path") or (lock_policy or "").startswith("go"):
             fix = fix_command(ctx.layers, "GOTOOLCHAIN", lock_policy)

@@ -76,20 +76,14 @@ class Routes:
         return {n: self.ctx.setting(n).value for n in ("GOPROXY", "GOSUMDB", "GONOPROXY", "GONOSUMDB",
                                                       "GOPRIVATE")}
 
-    def info_url(self, module: Requirement) -> str | None:
-        proxy = self.via_proxy(module.path)
-        if proxy is None or not proxy.startswith(("http://", "https://")):
-            return None
-        return f"{proxy}/{escape(module.path)}/@v/{escape(module.version)}.info"
-
     def lookup_url(self, module: Requirement) -> str | None:
         db = self.via_sumdb(module.path)
         return f"{db[1]}/lookup/{escape(module.path)}@{escape(module.version)}" if db else None
 
     def urls(self) -> list[str]:
-        out = []
-        for m in self.ctx.project.requires:
-            out += [u for u in (self.info_url(m), self.lookup_url(m)) if u]
+        """A checksum database lookup per module it would see (410/404 there marks a private module), and
+        one request each to the proxy and the database to tell whether they answer."""
+        out = [u for u in (self.lookup_url(m) for m in self.ctx.project.requires) if u]
         for proxy in proxies(self._effective["GOPROXY"]):
             if proxy.startswith(("http://", "https://")):
                 out.append(proxy + "/")
@@ -100,18 +94,23 @@ class Routes:
 
 
 def routes(ctx: Context) -> Routes:
-    if "routes" not in ctx.cache:
-        ctx.cache["routes"] = Routes(ctx)
-    return ctx.cache["routes"]
+    return ctx.shared("routes", lambda: Routes(ctx))
+
+
+def start_probes(ctx: Context) -> None:
+    """Send every network probe now, in the background, while other checks run."""
+    if ctx.probe is not None and ctx.go_env:
+        urls = routes(ctx).urls()
+        probe = ctx.probe
+        ctx.start("answers", lambda: probe(urls))
 
 
 def answers(ctx: Context) -> dict[str, Answer] | None:
     """Every network answer doctor needs, fetched once and in parallel; None when offline."""
     if ctx.probe is None or not ctx.go_env:
         return None
-    if "answers" not in ctx.cache:
-        ctx.cache["answers"] = ctx.probe(routes(ctx).urls())
-    return ctx.cache["answers"]
+    probe = ctx.probe
+    return ctx.shared("answers", lambda: probe(routes(ctx).urls()))
 
 
 def _settings_fix(ctx: Context, expected: dict[str, str], names: tuple[str, ...]) -> str:

@@ -4,6 +4,7 @@ thread and an unfinished one is reported as "no answer")."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 import urllib.error
@@ -11,6 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 
 TIMEOUT = 3.0
+WORKERS = 16
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,10 @@ class Answer:
         return f"HTTP {self.status}" + (f" {self.error}" if self.error else "")
 
 
-def _get(url: str, timeout: float) -> Answer:
+def _get(url: str, timeout: float, context: ssl.SSLContext | None) -> Answer:
     request = urllib.request.Request(url, headers={"User-Agent": "envbuilder-doctor"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) only)
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310
             return Answer(url, response.status)
     except urllib.error.HTTPError as e:
         return Answer(url, e.code, e.reason if isinstance(e.reason, str) else "")
@@ -45,15 +47,23 @@ def probe_all(urls: list[str], timeout: float = TIMEOUT) -> dict[str, Answer]:
     """GET every URL in parallel; whatever has not answered after TIMEOUT is reported as no answer."""
     answers: dict[str, Answer] = {}
     lock = threading.Lock()
+    todo = list(dict.fromkeys(urls))
+    # One TLS context for every probe: loading the CA store per request costs more than the request.
+    context = ssl.create_default_context() if any(u.startswith("https://") for u in todo) else None
 
-    def worker(url: str) -> None:
-        answer = _get(url, timeout)
-        with lock:
-            answers[url] = answer
+    def worker() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                url = todo.pop(0)
+            answer = _get(url, timeout, context)
+            with lock:
+                answers[url] = answer
 
     threads = []
-    for url in dict.fromkeys(urls):
-        t = threading.Thread(target=worker, args=(url,), daemon=True)
+    for _ in range(min(WORKERS, len(todo))):
+        t = threading.Thread(target=worker, daemon=True)
         t.start()
         threads.append(t)
     deadline = time.monotonic() + timeout + 0.5

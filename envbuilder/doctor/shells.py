@@ -11,6 +11,7 @@ from typing import Callable
 
 from envbuilder.doctor.context import Context
 from envbuilder.doctor.findings import Finding, passed, skipped
+from envbuilder.doctor.go_checks import locked_go_dir
 from envbuilder.doctor.go_checks import root_version as _root_version
 from envbuilder.doctor.machine import which
 
@@ -61,6 +62,14 @@ def run_login_shell(ctx: Context, shell_path: str, shell: str) -> LoginShell | s
     return LoginShell(shell, go, values)
 
 
+def start_login_shells(ctx: Context) -> None:
+    """Start a login shell of each installed shell now, in the background (they read startup files: slow)."""
+    for shell in ("bash", "zsh"):
+        shell_path = which(ctx.machine, shell)
+        if shell_path is not None:
+            ctx.start(f"login:{shell}", lambda p=shell_path, s=shell: run_login_shell(ctx, p, s))
+
+
 def _needles(ctx: Context, directory: str) -> list[str]:
     h = ctx.home.rstrip("/")
     out = [directory]
@@ -91,13 +100,14 @@ def login_shell_check(shell: str) -> Callable[[Context], Finding | None]:
             return skipped(f"{shell} is not on PATH") if shell == "bash" else None
         if ctx.go is None:
             return skipped("no go on PATH to compare with")
-        seen = run_login_shell(ctx, shell_path, shell)
+        seen = ctx.shared(f"login:{shell}", lambda: run_login_shell(ctx, shell_path, shell))
         if isinstance(seen, str):
             return skipped(f"could not start a {shell} login shell: {seen}")
         zdotdir = ctx.machine.env.get("ZDOTDIR")
         files = startup_files(shell, ctx.home, zdotdir, ctx.machine.is_file)
         target = user_startup_file(shell, ctx.home, zdotdir, ctx.machine.is_file)
-        go_dir = ctx.go.path.rsplit("/", 1)[0]
+        locked = ctx.project.locked_version
+        go_dir = (locked and locked_go_dir(ctx, locked)) or ctx.go.path.rsplit("/", 1)[0]
         path_line = 'export PATH="' + ctx.shell_path(go_dir) + ':$PATH"'
         add_path = f"echo {shlex.quote(path_line)} >> {ctx.shell_path(target)}"
         rehash = "rehash" if shell == "zsh" else "hash -r"
