@@ -11,7 +11,7 @@ from typing import Callable
 
 from envbuilder.doctor.context import Context
 from envbuilder.doctor.findings import Finding, passed, skipped
-from envbuilder.doctor.go_checks import locked_go_dir
+from envbuilder.doctor.go_checks import locked_go_dir, put_first
 from envbuilder.doctor.go_checks import root_version as _root_version
 from envbuilder.doctor.machine import which
 
@@ -120,6 +120,11 @@ def login_shell_check(shell: str) -> Callable[[Context], Finding | None]:
             login_dir = seen.go.rsplit("/", 1)[0]
             tree = _root_version(ctx, str(PurePosixPath(login_real).parent.parent))
             version = f" (go{tree})" if tree else ""
+            if locked and tree == locked and ctx.go.version != locked:
+                # New shells are right; only this one is not (PATH changed by hand or by a non-login file).
+                return Finding("warn", f"a new {shell} login shell runs the locked go{locked} "
+                               f"({ctx.short(seen.go)}), but {now}", put_first(ctx, locked),
+                               expected=ctx.short(seen.go), actual=ctx.short(ctx.go.path))
             cause = find_cause(ctx, files, _needles(ctx, login_dir))
             because = (f": {ctx.short(cause[0])}:{cause[1]} puts {ctx.short(login_dir)} on PATH (`{cause[2]}`)"
                        if cause else "")

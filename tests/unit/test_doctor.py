@@ -286,3 +286,26 @@ def test_a_broken_go_mod_is_bad_input_naming_file_and_line(tmp_path: Path) -> No
     done = doctor(str(tmp_path), "--offline")
     assert done.returncode == 2
     assert done.stderr == f"envbuilder: {tmp_path / 'go.mod'}:3: go: invalid go version 'one.two'\n"
+
+
+def test_the_report_goes_to_json_and_junit_with_warnings_as_passes(tmp_path: Path) -> None:
+    from junitparser import JUnitXml
+
+    from envbuilder.doctor.command import diagnose
+    from envbuilder.report import to_json
+
+    (tmp_path / "go.mod").write_text("module example.com/x\n\ngo 1.22\n")
+    # a WSL machine whose Linux go runs and whose PATH also reaches the Windows go.exe: one warning
+    m = machine([LINUX_GO.rsplit("/", 1)[0], WINDOWS_GO_DIR], wsl=True,
+                executables={LINUX_GO, f"{WINDOWS_GO_DIR}/go.exe"},
+                commands={(LINUX_GO, "env", "-json"): go_env_json("1.22.10", "/usr/local/go")})
+    report, _ = diagnose(tmp_path, machine=m, offline=True)
+    statuses = {r.id: r.status for r in report.results}
+    assert statuses["doctor.platform.wsl"] == "warn" and report.ok
+    assert statuses["doctor.net.proxy"] == "skip"  # --offline: said, not silently dropped
+    assert json.loads(to_json(report))["tool"] == "doctor"
+    from envbuilder.report import write_junit
+
+    write_junit(report, tmp_path / "doctor.xml")
+    suites = {s.name: s for s in JUnitXml.fromfile(str(tmp_path / "doctor.xml"))}
+    assert suites["platform"].failures == 0 and suites["platform"].tests == 1
