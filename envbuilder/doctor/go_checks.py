@@ -252,9 +252,7 @@ def check_toolchain(ctx: Context) -> Finding:
     if sel.error:
         fix = (f"set go.version to {mod.go} or newer in envbuilder.yaml, then run `envbuilder lock`"
                if mod is not None and mod.go else "install a newer Go")
-        if locked and mod is not None and mod.go and ctx.go.version != locked:
-            where_locked = locked_go_dir(ctx, locked)
-            if where_locked:
-                fix = f'export PATH="{ctx.shell_path(where_locked)}:$PATH"'
+        if locked and mod is not None and mod.go and ctx.go.version != locked and gover.compare(locked, mod.go) >= 0:
+            fix = put_first(ctx, locked)
         return Finding("fail", f"in {directory} the go command stops: {sel.error}", fix, evidence_t)
     return passed(f"in {directory} the local go{ctx.go.version} runs ({where})", *evidence_t)
