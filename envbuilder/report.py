@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 # "warn": a finding that is not a failure (doctor); it counts as passed for exit codes and JUnit.
-Status = Literal["pass", "warn", "fail", "error", "skip"]
-STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "error", "skip")
+Status = Literal["pass", "fail", "error", "skip", "warn"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "error", "skip", "warn")
 
 
 class CheckResult(BaseModel):

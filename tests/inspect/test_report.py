@@ -34,7 +34,7 @@ def test_json_round_trips_and_matches_its_schema():
     assert Report.model_validate(data) == sample()
     schema = json_schema()
     assert set(schema["required"]) >= {"tool"} and "results" in schema["properties"]
-    assert schema["$defs"]["CheckResult"]["properties"]["status"]["enum"] == ["pass", "fail", "error", "skip"]
+    assert schema["$defs"]["CheckResult"]["properties"]["status"]["enum"] == ["pass", "fail", "error", "skip", "warn"]
 
 
 def test_junit_has_one_fully_attributed_suite_per_target(tmp_path):
