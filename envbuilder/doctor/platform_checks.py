@@ -18,6 +18,13 @@ def _cgo_targets(ctx: Context) -> list:
     return [t for t in spec.targets if t.cgo] if spec is not None else []
 
 
+def target_toolchain(target):
+    """The C toolchain envbuilder uses for a cgo target (the one call into envbuilder.toolchains)."""
+    from envbuilder.toolchains import cgo_toolchain
+
+    return cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy)
+
+
 def _is_host(ctx: Context, target) -> bool:
     env = ctx.go_env
     return (target.goos, target.goarch) == (env.get("GOHOSTOS"), env.get("GOHOSTARCH"))
@@ -36,8 +43,6 @@ def check_cgo_host(ctx: Context) -> Finding:
     env = ctx.go_env
     if not env:
         return skipped("no go on PATH that runs")
-    from envbuilder.toolchains import cgo_toolchain
-
     cgo = ctx.setting("CGO_ENABLED")
     enabled = env.get("CGO_ENABLED", "") == "1"
     cc = (env.get("CC") or "gcc").split()[0]
@@ -57,8 +62,7 @@ def check_cgo_host(ctx: Context) -> Finding:
         needed_by.append(f"the spec builds {', '.join(t.platform for t in host_targets)} with cgo")
     if not needed_by:
         return passed(f"no C compiler ({cc} not on PATH) and none needed: cgo is off", shown)
-    tc = cgo_toolchain(host_targets[0].goos, host_targets[0].goarch, host_targets[0].goarm,
-                       host_targets[0].strategy) if host_targets else None
+    tc = target_toolchain(host_targets[0]) if host_targets else None
     return Finding("fail", f"{' and '.join(needed_by)}, but the C compiler {cc} (go env CC) is not on PATH",
                    _compiler_fix(ctx, cc, tc.packages if tc else ()), (shown,), expected=cc, actual="not found")
 
@@ -67,11 +71,9 @@ def check_cgo_targets(ctx: Context) -> Finding | None:
     cross = [t for t in _cgo_targets(ctx) if not _is_host(ctx, t)]
     if not cross:
         return None
-    from envbuilder.toolchains import cgo_toolchain
-
     missing, evidence = [], []
     for t in cross:
-        tc = cgo_toolchain(t.goos, t.goarch, t.goarm, t.strategy)
+        tc = target_toolchain(t)
         if tc is None:
             evidence.append(f"{t.key}: no C toolchain known outside the image")
             continue

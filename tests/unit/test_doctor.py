@@ -309,3 +309,28 @@ def test_the_report_goes_to_json_and_junit_with_warnings_as_passes(tmp_path: Pat
     write_junit(report, tmp_path / "doctor.xml")
     suites = {s.name: s for s in JUnitXml.fromfile(str(tmp_path / "doctor.xml"))}
     assert suites["platform"].failures == 0 and suites["platform"].tests == 1
+
+
+def test_without_home_doctor_cannot_run(tmp_path: Path) -> None:
+    from envbuilder.doctor.command import diagnose
+    from envbuilder.errors import EnvironmentProblem
+
+    m = FixedMachine(env={"PATH": "/usr/bin"}, facts=PlatformFacts(system="linux", machine="x86_64"))
+    with pytest.raises(EnvironmentProblem) as raised:
+        diagnose(tmp_path, machine=m, offline=True)
+    assert raised.value.exit_code == 3 and "HOME is not set" in raised.value.message
+
+
+def test_cross_cgo_targets_without_their_compilers_warn_with_the_debian_packages() -> None:
+    from envbuilder.doctor.platform_checks import check_cgo_host, check_cgo_targets
+    from envbuilder.spec.models import Spec
+
+    spec = Spec(name="app", go={"version": "1.22.10"},
+                targets=[{"platform": "linux/amd64", "cgo": True}, {"platform": "linux/arm64", "cgo": True}])
+    m = machine([LINUX_GO.rsplit("/", 1)[0], "/usr/bin"], executables={LINUX_GO, "/usr/bin/clang"},
+                commands={(LINUX_GO, "env", "-json"): go_env_json("1.22.10", "/usr/local/go")})
+    ctx = Context(m, Project(Path(f"{HOME}/src/app"), spec=spec), probe=None)
+    assert check_cgo_host(ctx).status == "pass"  # linux/amd64 is the host: `go env CC` (clang) is enough
+    finding = check_cgo_targets(ctx)
+    assert finding.status == "warn" and "linux-arm64-cgo" in finding.summary
+    assert finding.fix == "sudo apt-get install -y gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross"
