@@ -31,6 +31,8 @@ def select(gotoolchain: str, local_version: str, go_line: str = "", toolchain_li
            file: str = "go.mod") -> Selection:
     """LOCAL_VERSION is the running go's own version ("1.22.10"); GO_LINE and TOOLCHAIN_LINE come from FILE."""
     local = f"go{local_version}"
+    if gover.compare(local_version, "1.21") < 0:
+        return Selection(local, True, "", f"go{local_version} predates toolchain switching (Go 1.21)")
     if not gotoolchain:
         return Selection(local, True, "", "GOTOOLCHAIN is empty: the local toolchain runs")
     min_toolchain, min_version = local, local_version

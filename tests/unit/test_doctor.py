@@ -50,6 +50,8 @@ from envbuilder.doctor.settings import SettingLayers, fix_command, parse_env_fil
     # path finds toolchains on PATH instead of downloading
     ("path", "1.22.10", "1.22", "go1.24.11", "go1.24.11", False, ""),
     ("local+path", "1.22.10", "1.22", "go1.24.11", "go1.24.11", False, ""),
+    # before Go 1.21 the go command knows no GOTOOLCHAIN and no toolchain line
+    ("auto", "1.20.14", "1.22", "go1.24.11", "go1.20.14", True, ""),
 ])
 def test_toolchain_selection_follows_go(gotoolchain, local, go_line, toolchain_line, runs, is_local, error) -> None:
     sel = select(gotoolchain, local, go_line, toolchain_line)
