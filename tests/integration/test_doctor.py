@@ -326,3 +326,22 @@ def test_cgo_without_a_c_compiler_on_path(new_machine, tmp_path: Path) -> None:
     assert fix_of(failure) == 'export PATH="$PATH:/usr/bin"'
     code, results, out = machine.doctor(fix_of(failure))
     assert code == 0, out
+
+
+def test_people_get_a_verdict_per_area_and_the_fix_and_ci_gets_junit(new_machine, tmp_path: Path) -> None:
+    machine = new_machine()
+    machine.env["PATH"] = f"{sdk(machine.home, OLDER)}:{machine.env['PATH']}"
+    junit = tmp_path / "doctor.xml"
+    done = subprocess.run([sys.executable, "-m", "envbuilder", "doctor", str(machine.project), "--junit", str(junit)],
+                          env=machine.env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0] == "envbuilder doctor ~/src/doctorproj (locked: go1.22.10)"
+    assert lines[1] == "✗ path"
+    assert '        fix: export PATH="$HOME/sdk/go1.22.10/bin:$PATH" && hash -r' in lines
+    assert any(line.startswith("✓ cgo ") for line in lines)
+    assert lines[-1].startswith("doctor: FAILED: ")
+    assert '<testsuite name="path"' in junit.read_text() and "<failure" in junit.read_text()
+    verbose = subprocess.run([sys.executable, "-m", "envbuilder", "doctor", str(machine.project), "-v", "--offline"],
+                             env=machine.env, capture_output=True, text=True, timeout=120)
+    assert "~/sdk/go1.22.10/bin/go -> " in verbose.stdout and "(shadowed)" in verbose.stdout
