@@ -4,12 +4,13 @@ thread and an unfinished one is reported as "no answer")."""
 
 from __future__ import annotations
 
-import ssl
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
 
 TIMEOUT = 3.0
 WORKERS = 16
@@ -32,6 +33,9 @@ class Answer:
 
 
 def _get(url: str, timeout: float, context: ssl.SSLContext | None) -> Answer:
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "envbuilder-doctor"})
     try:
         with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310
@@ -49,6 +53,8 @@ def probe_all(urls: list[str], timeout: float = TIMEOUT) -> dict[str, Answer]:
     lock = threading.Lock()
     todo = list(dict.fromkeys(urls))
     # One TLS context for every probe: loading the CA store per request costs more than the request.
+    import ssl  # imported here: --offline runs never pay for TLS and urllib
+
     context = ssl.create_default_context() if any(u.startswith("https://") for u in todo) else None
 
     def worker() -> None:

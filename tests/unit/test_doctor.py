@@ -336,3 +336,36 @@ def test_cross_cgo_targets_without_their_compilers_warn_with_the_debian_packages
     finding = check_cgo_targets(ctx)
     assert finding.status == "warn" and "linux-arm64-cgo" in finding.summary
     assert finding.fix == "sudo apt-get install -y gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross"
+
+
+def test_probes_report_status_codes_and_silence_without_hanging() -> None:
+    import http.server
+    import socket
+    import threading
+
+    from envbuilder.doctor.probes import probe_all
+
+    class Gone(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(410)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gone)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    silent = socket.socket()  # listens, never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    try:
+        gone = f"http://127.0.0.1:{server.server_address[1]}/lookup/corp.example/lib@v1.0.0"
+        mute = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        got = probe_all([gone, mute], timeout=0.5)
+        assert (got[gone].status, got[gone].describe()) == (410, "HTTP 410 Gone")
+        assert got[mute].status is None and not got[mute].answered
+    finally:
+        server.shutdown()
+        server.server_close()
+        silent.close()
