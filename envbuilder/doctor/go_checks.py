@@ -203,6 +203,23 @@ def _toolchain_cached(ctx: Context, toolchain: str) -> bool:
     return bool(modcache) and ctx.machine.is_executable(f"{modcache}/{name}/bin/go")
 
 
+def _how_it_switches(ctx: Context, toolchain: str, mode: str) -> str:
+    if mode == "path":
+        return f"{'run' if which(ctx.machine, toolchain) else 'look for'} {toolchain} on PATH"
+    if _toolchain_cached(ctx, toolchain):
+        return f"run the module-cache copy of {toolchain}"
+    return f"download {toolchain}"
+
+
+def _newer_go_fix(ctx: Context, go_line: str) -> str:
+    """Fix for a go.mod whose go line needs more than the go that runs: the locked Go when it is new
+    enough (it just has to be the go that runs), else a newer Go in the spec."""
+    locked = ctx.project.locked_version
+    if locked and gover.compare(locked, go_line) >= 0:
+        return put_first(ctx, locked)
+    return f"set go.version to {go_line} or newer in envbuilder.yaml, then run `envbuilder lock`"
+
+
 def check_toolchain(ctx: Context) -> Finding:
     sel = ctx.selection
     if sel is None:
@@ -211,48 +228,29 @@ def check_toolchain(ctx: Context) -> Finding:
     where = f"GOTOOLCHAIN={setting.value} from {setting.where}"
     directory = ctx.short(str(ctx.project.directory))
     locked = ctx.project.locked_version
-    spec = ctx.project.spec
-    lock_policy = spec.go.toolchain if spec is not None else None
+    lock_policy = ctx.project.spec.go.toolchain if ctx.project.spec is not None else None
     mod = ctx.modfile
-    evidence = [where]
-    if mod is not None:
-        evidence.append(f"{ctx.short(str(mod.file))}: go {mod.go or '(none)'}, toolchain {mod.toolchain or '(none)'}")
-    evidence_t = tuple(evidence)
+    evidence = (where,) + ((f"{ctx.short(str(mod.file))}: go {mod.go or '(none)'}, "
+                            f"toolchain {mod.toolchain or '(none)'}",) if mod is not None else ())
     if not sel.toolchain:
-        fix = fix_command(ctx.layers, "GOTOOLCHAIN", lock_policy or "auto")
-        return Finding("fail", f"the go command refuses to run: {sel.error}", fix, evidence_t)
-    if not sel.local:
-        if sel.mode == "path":
-            how = "look for" if not which(ctx.machine, sel.toolchain) else "run"
-            how_text = f"{how} {sel.toolchain} on PATH"
-        elif _toolchain_cached(ctx, sel.toolchain):
-            how_text = f"run the module-cache copy of {sel.toolchain}"
-        else:
-            how_text = f"download {sel.toolchain}"
-        summary = f"in {directory} the go command will {how_text} instead of the local go{ctx.go.version} ({sel.reason})"
-        if locked is None:
-            return Finding("warn", summary, f'export PATH="<{sel.toolchain} bin>:$PATH" or '
-                           + fix_command(ctx.layers, "GOTOOLCHAIN", "local"), evidence_t)
-        if sel.version == locked:
-            where_locked = locked_go_dir(ctx, locked)
-            fix = (f'export PATH="{ctx.shell_path(where_locked)}:$PATH"' if where_locked
-                   else install_command(ctx, locked))
-            return Finding("warn", summary + "; that is the locked version", fix, evidence_t)
-        by_go_line = mod is not None and mod.go and sel.reason.startswith(f"{ctx.short(str(mod.file))} says `go ")
-        if by_go_line and gover.compare(locked, mod.go) >= 0:
-            fix = put_first(ctx, locked)  # the locked Go satisfies go.mod: it just has to be the go that runs
-        elif by_go_line:
-            fix = f"set go.version to {mod.go} or newer in envbuilder.yaml, then run `envbuilder lock`"
-        elif lock_policy in ("local", "path") or (lock_policy or "").startswith("go"):
-            fix = fix_command(ctx.layers, "GOTOOLCHAIN", lock_policy)
-        else:
-            fix = f"go mod edit -toolchain=go{locked}"
-        return Finding("fail", summary + f"; the lock pins go{locked}", fix, evidence_t,
-                       expected=f"go{locked}", actual=sel.toolchain)
-    if sel.error:
-        fix = (f"set go.version to {mod.go} or newer in envbuilder.yaml, then run `envbuilder lock`"
-               if mod is not None and mod.go else "install a newer Go")
-        if locked and mod is not None and mod.go and ctx.go.version != locked and gover.compare(locked, mod.go) >= 0:
-            fix = put_first(ctx, locked)
-        return Finding("fail", f"in {directory} the go command stops: {sel.error}", fix, evidence_t)
-    return passed(f"in {directory} the local go{ctx.go.version} runs ({where})", *evidence_t)
+        return Finding("fail", f"the go command refuses to run: {sel.error}",
+                       fix_command(ctx.layers, "GOTOOLCHAIN", lock_policy or "auto"), evidence)
+    if sel.error and sel.local:
+        fix = _newer_go_fix(ctx, mod.go) if mod is not None and mod.go else "install a newer Go"
+        return Finding("fail", f"in {directory} the go command stops: {sel.error}", fix, evidence)
+    if sel.local:
+        return passed(f"in {directory} the local go{ctx.go.version} runs ({where})", *evidence)
+    summary = (f"in {directory} the go command will {_how_it_switches(ctx, sel.toolchain, sel.mode)} instead of "
+               f"the local go{ctx.go.version} ({sel.reason})")
+    if locked is None:
+        return Finding("warn", summary, fix_command(ctx.layers, "GOTOOLCHAIN", "local"), evidence)
+    if sel.version == locked:
+        return Finding("warn", summary + "; that is the locked version", put_first(ctx, locked), evidence)
+    if mod is not None and mod.go and sel.reason.startswith(f"{ctx.short(str(mod.file))} says `go "):
+        fix = _newer_go_fix(ctx, mod.go)
+    elif lock_policy in ("local", "path") or (lock_policy or "").startswith("go"):
+        fix = fix_command(ctx.layers, "GOTOOLCHAIN", lock_policy)
+    else:  # the lock itself lets go.mod pick: go.mod's toolchain line has to name the locked Go
+        fix = f"go mod edit -toolchain=go{locked}"
+    return Finding("fail", summary + f"; the lock pins go{locked}", fix, evidence,
+                   expected=f"go{locked}", actual=sel.toolchain)
