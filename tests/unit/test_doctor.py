@@ -369,3 +369,25 @@ def test_probes_report_status_codes_and_silence_without_hanging() -> None:
         server.shutdown()
         server.server_close()
         silent.close()
+
+
+def test_a_module_the_checksum_database_does_not_know_is_private_even_without_a_lock(tmp_path: Path) -> None:
+    from envbuilder.doctor.gomod import parse_gomod
+    from envbuilder.doctor.module_checks import check_private
+    from envbuilder.doctor.probes import Answer
+
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.22\n\nrequire (\n"
+                                     "\tgithub.com/pub/lib v1.2.0\n\tgit.corp.example/team/lib v0.3.0 // indirect\n)\n")
+    m = machine([LINUX_GO.rsplit("/", 1)[0]], executables={LINUX_GO},
+                commands={(LINUX_GO, "env", "-json"): go_env_json("1.22.10", "/usr/local/go")},
+                env={"GOSUMDB": "sum.golang.org", "GOPROXY": "https://proxy.golang.org,direct"})
+
+    def sumdb(urls: list[str]) -> dict[str, Answer]:
+        return {u: Answer(u, 410 if "/lookup/git.corp.example/" in u else 200) for u in urls}
+
+    ctx = Context(m, Project(tmp_path, gomod=parse_gomod(tmp_path / "go.mod")), probe=sumdb)
+    finding = check_private(ctx)
+    assert finding.status == "fail"
+    assert finding.summary == ("the checksum database sum.golang.org does not know git.corp.example/team/lib v0.3.0 "
+                               "(HTTP 410): a private module, but GOPRIVATE/GONOSUMDB do not match it")
+    assert finding.fix == "go env -w GOPRIVATE=git.corp.example"
