@@ -391,3 +391,20 @@ def test_a_module_the_checksum_database_does_not_know_is_private_even_without_a_
     assert finding.summary == ("the checksum database sum.golang.org does not know git.corp.example/team/lib v0.3.0 "
                                "(HTTP 410): a private module, but GOPRIVATE/GONOSUMDB do not match it")
     assert finding.fix == "go env -w GOPRIVATE=git.corp.example"
+
+
+def test_a_switch_to_a_toolchain_already_in_the_module_cache_is_said_as_such(tmp_path: Path) -> None:
+    from envbuilder.doctor.go_checks import check_toolchain
+    from envbuilder.doctor.gomod import parse_gomod
+
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.22\n\ntoolchain go1.24.11\n")
+    cached = f"{HOME}/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.24.11.linux-amd64/bin/go"
+    env_json = json.loads(go_env_json("1.22.10", "/usr/local/go").out) | {"GOMODCACHE": f"{HOME}/go/pkg/mod"}
+    m = machine([LINUX_GO.rsplit("/", 1)[0]], executables={LINUX_GO, cached}, env={"GOTOOLCHAIN": "auto"},
+                commands={(LINUX_GO, "env", "-json"): Ran(0, json.dumps(env_json))})
+    finding = check_toolchain(Context(m, Project(tmp_path, gomod=parse_gomod(tmp_path / "go.mod")), probe=None))
+    assert finding.status == "warn"  # no lock: said, not failed
+    assert finding.summary == (f"in {tmp_path} the go command will run the module-cache copy of go1.24.11 instead "
+                               f"of the local go1.22.10 ({tmp_path}/go.mod says `toolchain go1.24.11` and "
+                               "GOTOOLCHAIN=auto)")
+    assert finding.fix == "unset GOTOOLCHAIN"  # this GOROOT has no go.env: without the variable Go stays local
