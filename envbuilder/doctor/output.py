@@ -45,6 +45,7 @@ def render(report: Report, header: str, verbose: bool = False) -> str:
                 lines.append(f"        fix: {fix}")
     c = report.counts()
     verdict = "ok" if report.ok else "FAILED"
-    lines.append(f"doctor: {verdict}: {c['fail'] + c['error']} failed, {c['warn']} warning{'' if c['warn'] == 1 else 's'}, {c['pass']} passed, "
+    warnings = f"{c['warn']} warning" + ("" if c["warn"] == 1 else "s")
+    lines.append(f"doctor: {verdict}: {c['fail'] + c['error']} failed, {warnings}, {c['pass']} passed, "
                  f"{c['skip']} skipped")
     return "\n".join(lines)
