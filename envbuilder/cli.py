@@ -201,6 +201,20 @@ def verify(
 
 
 @app.command()
+def doctor(
+    directory: Annotated[Path, typer.Argument(help="Project directory (its go.mod, envbuilder.yaml and lock).")] = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report (one testsuite per area).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every finding with its evidence.")] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="No network probes (proxy, checksum database).")] = False,
+) -> None:
+    """Why this machine is not the locked environment: a verdict per finding and the one line that fixes it."""
+    from envbuilder.doctor.command import doctor_command
+
+    raise typer.Exit(doctor_command(directory, as_json=as_json, junit=junit, verbose=verbose, offline=offline))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of envbuilder.yaml (for editors' YAML language servers)."""
     from envbuilder.spec.models import json_schema
