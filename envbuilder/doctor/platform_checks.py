@@ -19,8 +19,8 @@ def _cgo_targets(ctx: Context) -> list:
 
 
 def target_toolchain(target):
-    """The C toolchain envbuilder uses for a cgo target (the one call into envbuilder.toolchains)."""
-    from envbuilder.toolchains import cgo_toolchain
+    """The C toolchain envbuilder uses for a cgo target (the one call into envbuilder.profiles)."""
+    from envbuilder.profiles import cgo_toolchain
 
     return cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy)
 
