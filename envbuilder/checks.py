@@ -137,6 +137,7 @@ def implements(*checks: Check) -> Callable[[F], F]:
 
 def load_implementations() -> None:
     """Import every module that implements checks, so each entry's `function` is bound."""
+    import envbuilder.doctor.checks  # noqa: F401
     import envbuilder.inspect.expect  # noqa: F401
     import envbuilder.verify.environment  # noqa: F401
     import envbuilder.verify.suite  # noqa: F401
@@ -144,10 +145,11 @@ def load_implementations() -> None:
 
 
 def markdown_table(tool: str = "verify") -> str:
-    """The README's catalogue table: one row per check TOOL runs (and the binary checks it shares)."""
+    """The README's catalogue table: one row per check TOOL runs (verify's also lists the binary checks it
+    shares with inspect)."""
     rows = ["| id | scope | run by | proves |", "|---|---|---|---|"]
     for c in CATALOGUE:
-        if tool in c.tools or c.scope == "binary":
+        if tool in c.tools or (tool == "verify" and c.scope == "binary"):
             rows.append(f"| `{c.id}` | {c.scope} | {', '.join(c.tools)} | {c.proves} |")
     return "\n".join(rows)
 
@@ -244,3 +246,42 @@ BINARY_GORELEASER = register("binary.goreleaser", "binary", "`inspect --goreleas
                              "the platform artifacts.json claims", ("inspect",))
 BINARY_PRESENT = register("binary.present", "binary", "`inspect --expect`: some binary is built for each expected "
                           "platform (target: release matrix)", ("inspect",))
+
+# ---- this machine (doctor), in report order: a failure's cause comes before its consequences ---------------
+
+DOCTOR = ("doctor",)
+DOCTOR_PATH_GO = register("doctor.path.go", "host", "the go first on PATH is the locked Go version (every go on "
+                          "PATH listed, with where it came from)", DOCTOR)
+DOCTOR_GOROOT_ENV = register("doctor.goroot.env", "host", "GOROOT, when set, is the tree of the go that runs and "
+                             "its bin is on PATH", DOCTOR)
+DOCTOR_TOOLCHAIN_SELECT = register("doctor.toolchain.select", "host", "the project directory runs the locked Go: no "
+                                   "GOTOOLCHAIN switch or download from go.mod's go/toolchain lines", DOCTOR)
+DOCTOR_MODULES_PRIVATE = register("doctor.modules.private", "host", "every required module goes to the proxy and "
+                                  "checksum database the lock intends; private ones reach neither", DOCTOR)
+DOCTOR_MODULES_NETRC = register("doctor.modules.netrc", "host", "every private host fetched directly has "
+                                "credentials (.netrc, NETRC, GOAUTH or a git insteadOf rule)", DOCTOR)
+DOCTOR_ENV = {
+    name: register(f"doctor.env.{name.lower()}", "host", f"{name} has the locked value, and the layer it comes "
+                   "from (environment, `go env -w` file, `$GOROOT/go.env`, default) is named", DOCTOR)
+    for name in ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOFLAGS", "GOINSECURE", "GOTOOLCHAIN")
+}
+DOCTOR_PATH_GOBIN = register("doctor.path.gobin", "host", "GOBIN (or GOPATH/bin) is on PATH", DOCTOR)
+DOCTOR_TOOLS_PINNED = register("doctor.tools.pinned", "host", "the lock's dev tools are installed at their pinned "
+                               "versions and found first", DOCTOR)
+DOCTOR_NET_PROXY = register("doctor.net.proxy", "host", "the effective module proxy answers (skipped with "
+                            "`--offline`)", DOCTOR)
+DOCTOR_NET_SUMDB = register("doctor.net.sumdb", "host", "the effective checksum database answers (skipped with "
+                            "`--offline`)", DOCTOR)
+DOCTOR_SHELL = {
+    shell: register(f"doctor.shell.{shell}", "host", f"a new {shell} login shell runs the same go with the same Go "
+                    "variables", DOCTOR)
+    for shell in ("bash", "zsh")
+}
+DOCTOR_CGO_HOST = register("doctor.cgo.host", "host", "cgo has its C compiler when it is on or the spec needs it",
+                           DOCTOR)
+DOCTOR_CGO_TARGETS = register("doctor.cgo.targets", "host", "the C cross compilers of the spec's cgo targets are on "
+                              "PATH", DOCTOR)
+DOCTOR_PLATFORM_WSL = register("doctor.platform.wsl", "host", "under WSL, the Linux go runs and the project is on "
+                               "the Linux file system", DOCTOR)
+DOCTOR_PLATFORM_MACOS = register("doctor.platform.macos", "host", "on macOS, Command Line Tools and SDK are present "
+                                 "and Go matches the CPU", DOCTOR)

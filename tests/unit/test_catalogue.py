@@ -18,12 +18,14 @@ from envbuilder.verify.suite import TARGET_CHECK_PREFIXES, Selection
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_the_readme_catalogue_table_is_the_registry():
+@pytest.mark.parametrize("tool, heading", [("verify", "## Verify: the check catalogue"),
+                                           ("doctor", "## Doctor: why this machine is not the locked environment")])
+def test_the_readme_catalogue_tables_are_the_registry(tool, heading):
     text = README.read_text()
-    start = text.index("| id | scope | run by | proves |")
+    start = text.index("| id | scope | run by | proves |", text.index(heading))
     table = text[start:text.index("\n\n", start)]
-    assert table == markdown_table(), "README.md's check table differs from envbuilder/checks.py: " \
-                                      "paste `python -c 'from envbuilder.checks import markdown_table as m; print(m())'`"
+    assert table == markdown_table(tool), f"README.md's {tool} table differs from envbuilder/checks.py: paste " \
+        f"`python -c 'from envbuilder.checks import markdown_table as m; print(m(\"{tool}\"))'`"
 
 
 def test_every_check_is_bound_to_the_function_that_produces_it():
