@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from envbuilder import goreleases
 from envbuilder.errors import CheckFailed, InputError
-from envbuilder.fsutil import atomic_write, read_input
+from envbuilder.fsutil import read_input, write_all
 from envbuilder.spec.models import URL_SAFE, Spec
 
 LOCK_VERSION = 1
@@ -216,7 +216,7 @@ def read_lock(path: Path) -> Lock:
 
 
 def write_lock(lock: Lock, path: Path) -> None:
-    atomic_write(path, lock.to_bytes())
+    write_all(path.parent, {path.name: lock.to_bytes()})
 
 
 def check_fresh(spec: Spec, lock: Lock, lock_path: Path) -> None:
