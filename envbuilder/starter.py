@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from envbuilder.errors import InputError
-from envbuilder.fsutil import atomic_write
+from envbuilder.fsutil import write_all
 
 SPEC_NAME = "envbuilder.yaml"
 FALLBACK_GO = "1.22"
@@ -33,12 +33,23 @@ def _name_from_module(text: str, directory: Path) -> str:
     return name[:63]
 
 
-def starter_text(name: str, go_version: str) -> str:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
+def checked_name(name: str, source: str) -> str:
+    """NAME if the spec accepts it as `name` (the same pattern), else InputError naming SOURCE."""
+    from pydantic import TypeAdapter, ValidationError
 
-    env = Environment(loader=PackageLoader("envbuilder", "templates"), undefined=StrictUndefined,
-                      keep_trailing_newline=True)
-    return env.get_template("envbuilder.yaml.j2").render(name=name, go_version=go_version)
+    from envbuilder.spec.models import NAME, PATTERN_NAMES, Name
+
+    try:
+        return TypeAdapter(Name).validate_python(name)
+    except ValidationError:
+        raise InputError(f"{source}: {name!r} is not a valid project name: use {PATTERN_NAMES[NAME]}, "
+                         "at most 63 characters, starting with a letter or digit") from None
+
+
+def starter_text(name: str, go_version: str) -> str:
+    from envbuilder.render import template_environment
+
+    return template_environment().get_template("envbuilder.yaml.j2").render(name=name, go_version=go_version)
 
 
 def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:
@@ -52,11 +63,14 @@ def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:
     version = go_version_from_gomod(gomod) or FALLBACK_GO
     if tuple(int(x) for x in version.split(".")[:2]) < (1, 21):
         raise InputError(f"{gomod_path}: go {version} is older than envbuilder supports (1.21+)")
-    name = name or _name_from_module(gomod, directory)
+    if name is not None:
+        name = checked_name(name, "--name")
+    else:
+        name = checked_name(_name_from_module(gomod, directory), str(gomod_path if gomod else directory))
     text = starter_text(name, version)
     from envbuilder.spec.load import validate
     from ruamel.yaml import YAML
 
     validate(YAML(typ="rt", pure=True).load(text), target)  # a starter that does not validate is a bug here
-    atomic_write(target, text.encode())
+    write_all(directory, {SPEC_NAME: text.encode()})
     return target
