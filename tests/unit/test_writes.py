@@ -290,6 +290,12 @@ def test_inspect_junit_escapes_what_xml_cannot_carry(odd_dist, cli):
     assert suites == {"dist/app", "dist/app-\\xff\\xfe", "dist/app-\\x01\\x1b[31m", "dist/app-ünï"}
 
 
+def test_verify_junit_into_a_directory_is_refused_before_any_check_runs(tmp_path, cli):
+    (tmp_path / "reports").mkdir()
+    result = cli("verify", "--host", "--junit", "reports", cwd=tmp_path)  # no spec here: no check could run
+    assert (result.returncode, result.stderr) == (2, "envbuilder: reports: is a directory, not a file\n")
+
+
 def go_binary() -> bytes:
     from tests.inspect import synth
 
