@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -25,7 +25,7 @@ def write_all(root: Path, files: Mapping[str, bytes], mode: int = 0o644) -> None
 
     1. Check every destination before touching anything (`check_destinations`).
     2. Write each file to a temp file beside its destination (fsync'd), creating missing directories.
-    3. Commit with SIGINT/SIGTERM blocked: hard-link each existing destination to a backup, rename every
+    3. Commit with SIGINT/SIGTERM held: hard-link each existing destination to a backup, rename every
        temp file into place, drop the backups. Should a rename fail, the backups are renamed back, so the
        old set returns. A signal that arrives meanwhile is delivered after the commit: the new set stands.
     Until the commit, any exception (KeyboardInterrupt and SIGTERM included) removes every temp file and
@@ -43,10 +43,10 @@ def write_all(root: Path, files: Mapping[str, bytes], mode: int = 0o644) -> None
         try:
             for current, data in destinations.items():
                 _make_directories(current.parent, created)
-                temps[current] = _write_temp(current, data, mode)
+                _write_temp(current, data, mode, temps)
                 if pause:
                     time.sleep(pause)
-            with _signals_blocked():
+            with _signals_deferred():
                 current = root
                 _commit(temps)
                 committed = True
@@ -117,8 +117,8 @@ def _make_directories(directory: Path, created: list[Path]) -> None:
         missing.append(directory)
         directory = directory.parent
     for d in reversed(missing):
+        created.append(d)  # before it exists: an interrupt right after mkdir must still find it
         d.mkdir()
-        created.append(d)
 
 
 def _short_name(path: Path) -> str:
@@ -126,18 +126,22 @@ def _short_name(path: Path) -> str:
     return os.fsdecode(os.fsencode(path.name)[:_name_max(path.parent) - 40])
 
 
-def _write_temp(path: Path, data: bytes, mode: int) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{_short_name(path)}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-    except BaseException:
-        _remove(tmp)
-        raise
-    return tmp
+def _write_temp(path: Path, data: bytes, mode: int, temps: dict[Path, str]) -> None:
+    """Write DATA to a new temp file beside PATH, recorded in TEMPS before it exists (not mkstemp's way,
+    which returns the name only once the file exists: an interrupt in between would leave it behind)."""
+    while True:
+        tmp = str(path.with_name(f".{_short_name(path)}.{secrets.token_hex(8)}{TEMP_SUFFIX}"))
+        temps[path] = tmp
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+            break
+        except FileExistsError:  # another file of that name, not ours: never remove it
+            del temps[path]
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, mode)
 
 
 def _commit(temps: dict[Path, str]) -> None:
@@ -214,16 +218,29 @@ def _write_error(exc: OSError, path: Path) -> Exception:
 
 
 @contextlib.contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block ends (the commit's renames then run as one step)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends (the commit's renames then run as one step): their
+    Python handlers, which always run in the main thread whichever thread the kernel picked, only take
+    note; the held signals go to the previous handlers afterwards."""
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.getsignal(s) for s in signals}
+    if threading.current_thread() is not threading.main_thread() or None in previous.values():
+        yield  # handlers run in the main thread only, so this thread is never interrupted by one
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    held: list[int] = []
+    for s in signals:
+        signal.signal(s, lambda signum, frame: held.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for signum in held:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 @contextlib.contextmanager

@@ -85,7 +85,7 @@ def test_ctrl_c_between_two_writes_leaves_the_old_files(rerender):
         wait_for_temp_files(root, proc, written)
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=120)
-        assert (proc.returncode, stderr) == (130, "envbuilder: interrupted\n")
+        assert (proc.returncode, stderr) == (130, "envbuilder: interrupted\n"), f"after {written} temp file(s)"
         assert assert_all_old_or_all_new(root, old, new, f"after {written} temp file(s)") == "old"
 
 

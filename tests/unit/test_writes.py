@@ -74,7 +74,7 @@ def test_a_directory_this_process_may_not_write_is_refused(old_set, monkeypatch)
 
 @pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS])
 def test_a_refused_write_midway_is_one_line_exit_2_and_leaves_the_old_set(old_set, monkeypatch, code):
-    failing_in(monkeypatch, "mkstemp", on_call=2, exc=OSError(code, os.strerror(code)))
+    failing_in(monkeypatch, "open", on_call=2, exc=OSError(code, os.strerror(code)))  # the 2nd temp file
     with pytest.raises(InputError, match=rf"\.devcontainer/devcontainer\.json: cannot write: {os.strerror(code)}"):
         write_all(old_set, NEW)
     assert contents(old_set) == OLD
@@ -109,6 +109,23 @@ def test_ctrl_c_while_writing_leaves_the_old_set_and_no_temp_file(old_set, monke
     with pytest.raises(KeyboardInterrupt):
         write_all(old_set, NEW)
     assert contents(old_set) == OLD
+
+
+@pytest.mark.parametrize("call", ["open", "mkdir"])
+def test_ctrl_c_right_after_a_temp_file_or_directory_appears_leaves_nothing(tmp_path, monkeypatch, call):
+    real = getattr(os, call)
+
+    def made_then_interrupted(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if isinstance(result, int):
+            os.close(result)
+        raise KeyboardInterrupt  # the signal lands before the call returns to write_all
+
+    monkeypatch.setattr(os, call, made_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_all(tmp_path, NEW)
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_sigterm_while_writing_exits_143_and_leaves_the_old_set(old_set, monkeypatch):
@@ -154,11 +171,8 @@ def test_a_destination_name_at_the_limit_is_written_and_replaced(tmp_path):
 
 
 def failing_in(monkeypatch, name: str, *, on_call: int, exc: BaseException) -> None:
-    """Make os.NAME (tempfile.mkstemp for "mkstemp") raise EXC on its ON_CALL-th call."""
-    import tempfile
-
-    module = tempfile if name == "mkstemp" else os
-    real = getattr(module, name)
+    """Make os.NAME raise EXC on its ON_CALL-th call."""
+    real = getattr(os, name)
     calls = []
 
     def failing(*args, **kwargs):
@@ -167,7 +181,7 @@ def failing_in(monkeypatch, name: str, *, on_call: int, exc: BaseException) -> N
             raise exc
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, name, failing)
+    monkeypatch.setattr(os, name, failing)
 
 
 # ---- the commands -------------------------------------------------------------------------------------------
