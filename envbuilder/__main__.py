@@ -1,3 +1,17 @@
-from envbuilder.cli import main
+"""`python -m envbuilder` and the `envbuilder` console script. Ctrl-C while the CLI's modules still import
+ends like Ctrl-C later on: one line and exit 130, no traceback."""
 
-main()
+import sys
+
+
+def run() -> None:
+    try:
+        from envbuilder.cli import main
+    except KeyboardInterrupt:
+        sys.stderr.write("envbuilder: interrupted\n")
+        sys.exit(130)
+    main()
+
+
+if __name__ == "__main__":
+    run()

@@ -241,6 +241,22 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _say("envbuilder: interrupted")
         sys.exit(130)
+    except SystemExit as exc:
+        if not _interrupted(exc):
+            raise
+        _say("envbuilder: interrupted")  # Typer turns Ctrl-C into a silent exit 130
+        sys.exit(130)
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """True if a KeyboardInterrupt is among the exceptions that led to EXC."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 if __name__ == "__main__":

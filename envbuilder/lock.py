@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from envbuilder import goreleases
 from envbuilder.errors import CheckFailed, InputError
-from envbuilder.fsutil import atomic_write, check_input_file, read_input
+from envbuilder.fsutil import check_input_file, read_input, write_all
 from envbuilder.jsoninput import refuse_too_many_values
 from envbuilder.lockmodel import (  # noqa: F401 - the lock's models are part of this module's API
     LOCK_VERSION,
@@ -225,7 +225,7 @@ def read_lock(path: Path) -> Lock:
 
 
 def write_lock(lock: Lock, path: Path) -> None:
-    atomic_write(path, lock.to_bytes())
+    write_all(path.parent, {path.name: lock.to_bytes()})
 
 
 def _summary(value: Any) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from envbuilder.errors import CheckFailed, InputError
-from envbuilder.fsutil import atomic_write, read_bounded, read_input
+from envbuilder.fsutil import check_destinations, read_bounded, read_input, write_all
 from envbuilder.devcontainer import devcontainer_context
 from envbuilder.identity import STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
@@ -277,6 +277,7 @@ def drift(files: list[RenderedFile], root: Path) -> list[str]:
 def write_files(files: list[RenderedFile], root: Path, *, force: bool = False) -> list[str]:
     """Write FILES under ROOT atomically; returns the paths that changed. Refuses (writing nothing) when a
     file was edited by hand or is not envbuilder's, unless FORCE."""
+    check_destinations([root / f.path for f in files])
     refused = []
     for f in files:
         path = root / f.path
@@ -293,12 +294,12 @@ def write_files(files: list[RenderedFile], root: Path, *, force: bool = False) -
             refused.append(f"{f.path} was edited by hand")
     if refused:
         raise CheckFailed("; ".join(refused) + ": not overwritten (use --force to replace it)")
-    changed = []
+    changed: dict[str, bytes] = {}
     for f in files:
         path = root / f.path
         data = f.text.encode()
         if read_bounded(path, MAX_RENDERED_BYTES) == data:
             continue
-        atomic_write(path, data)
-        changed.append(f.path)
-    return changed
+        changed[f.path] = data
+    write_all(root, changed)  # every changed file, or none
+    return list(changed)

@@ -14,7 +14,9 @@ one way a command prints a report (table, `--json`, `--junit`), under one consol
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -35,6 +37,11 @@ STATUS_STYLE: dict[str, str] = {"pass": "green", "warn": "bold dark_orange", "fa
                                 "error": "bold magenta", "skip": "yellow"}
 # Off a terminal (CI logs) tables are not wrapped to 80 columns: they get this many, and take only what they need.
 OFF_TTY_WIDTH = 1000
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# What XML 1.0 cannot carry, not even as a character reference.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
 
 
 class CheckResult(BaseModel):
@@ -93,7 +100,16 @@ def summary_line(report: Report) -> str:
 
 
 def to_json(report: Report, indent: int | None = 2) -> str:
-    return report.model_dump_json(indent=indent)
+    from pydantic_core import PydanticSerializationError
+
+    try:
+        return report.model_dump_json(indent=indent)
+    except PydanticSerializationError:
+        # A file name that is not UTF-8 arrives as a str holding lone surrogates (Python's surrogateescape),
+        # which UTF-8 cannot encode: those become JSON \u escapes, and json.loads + os.fsencode give the
+        # original bytes back. Every other character is written as pydantic writes it.
+        text = json.dumps(report.model_dump(mode="json"), indent=indent, ensure_ascii=False)
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def json_schema(model: type[Report] = Report) -> dict[str, Any]:
@@ -180,24 +196,29 @@ def write_junit(report: Report, path: Path) -> None:
     JUnit has no warning status: a warn is a passing testcase whose <system-out> starts with
     `envbuilder.status=warn`, and its suite carries the property envbuilder.warnings (the count). Properties
     stay on the testsuite because common schemas (and CI parsers) reject them on a testcase."""
+    import io
+
     from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
+
+    from envbuilder.fsutil import write_all
 
     xml = JUnitXml(name=f"envbuilder {report.tool}")
     timestamp = report.started.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
     for target, results in report.by_target().items():
-        suite = TestSuite(target)
+        suite = TestSuite(xml_text(target))
         suite.timestamp = timestamp
         suite.hostname = "localhost"
         for r in results:
-            case = TestCase(r.id, classname=f"{report.tool}.{target}", time=round(r.duration, 6))
+            case = TestCase(xml_text(r.id), classname=xml_text(f"{report.tool}.{target}"),
+                            time=round(r.duration, 6))
             if r.status == "fail":
-                case.result = [Failure(r.describe(), type_="mismatch")]
+                case.result = [Failure(xml_text(r.describe()), type_="mismatch")]
             elif r.status == "error":
-                case.result = [Error(r.describe(), type_="error")]
+                case.result = [Error(xml_text(r.describe()), type_="error")]
             elif r.status == "skip":
-                case.result = [Skipped(r.describe())]
+                case.result = [Skipped(xml_text(r.describe()))]
             elif r.status == "warn":
-                case.system_out = f"envbuilder.status=warn: {r.describe()}"
+                case.system_out = xml_text(f"envbuilder.status=warn: {r.describe()}")
             suite.add_testcase(case)
         warnings = sum(r.status == "warn" for r in results)
         if warnings:
@@ -205,7 +226,19 @@ def write_junit(report: Report, path: Path) -> None:
         suite.update_statistics()  # tests, failures, errors, skipped, time
         xml.add_testsuite(suite)
     xml.update_statistics()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    xml.write(str(tmp), pretty=True)
-    tmp.replace(path)  # atomic: a CI reader never sees half a file
+    out = io.BytesIO()
+    xml.write(out, pretty=True)
+    write_all(path.parent, {path.name: out.getvalue()})  # a CI reader never sees half a file
+
+
+def xml_text(text: str) -> str:
+    """TEXT with what XML cannot carry written as Python-style escapes: a file name's undecodable byte
+    (a surrogateescape'd U+DC80..U+DCFF) as \\xNN, a control character as \\x01, others as \\uNNNN."""
+    return _NOT_XML.sub(_escape_for_xml, text)
+
+
+def _escape_for_xml(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from envbuilder.errors import InputError
-from envbuilder.fsutil import atomic_write, read_input
-from envbuilder.spec.models import GO_VERSION, NAME, PATTERN_NAMES
+from envbuilder.fsutil import read_input, write_all
+from envbuilder.spec.models import GO_VERSION, PATTERN_NAMES
 
 SPEC_NAME = "envbuilder.yaml"
 FALLBACK_GO = "1.22"
@@ -36,12 +36,23 @@ def _name_from_module(text: str, directory: Path) -> str:
     return name[:63]
 
 
-def starter_text(name: str, go_version: str) -> str:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
+def checked_name(name: str, source: str) -> str:
+    """NAME if the spec accepts it as `name` (the same pattern), else InputError naming SOURCE."""
+    from pydantic import TypeAdapter, ValidationError
 
-    env = Environment(loader=PackageLoader("envbuilder.templates", "."), undefined=StrictUndefined,
-                      keep_trailing_newline=True)
-    return env.get_template("envbuilder.yaml.j2").render(name=name, go_version=go_version)
+    from envbuilder.spec.models import NAME, PATTERN_NAMES, Name
+
+    try:
+        return TypeAdapter(Name).validate_python(name)
+    except ValidationError:
+        raise InputError(f"{source}: {name!r} is not a valid project name: use {PATTERN_NAMES[NAME]}, "
+                         "at most 63 characters, starting with a letter or digit") from None
+
+
+def starter_text(name: str, go_version: str) -> str:
+    from envbuilder.render import template_environment
+
+    return template_environment().get_template("envbuilder.yaml.j2").render(name=name, go_version=go_version)
 
 
 def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:
@@ -59,13 +70,14 @@ def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:
         raise InputError(f"{gomod_path}: go {version} is older than envbuilder supports (1.21+)")
     if not re.fullmatch(GO_VERSION, version):
         raise InputError(f"{gomod_path}: go {version} is not {PATTERN_NAMES[GO_VERSION]}")
-    if name is not None and not re.fullmatch(NAME, name):
-        raise InputError(f"--name: {name!r} is not {PATTERN_NAMES[NAME]}")
-    name = name or _name_from_module(gomod, directory)
+    if name is not None:
+        name = checked_name(name, "--name")
+    else:
+        name = checked_name(_name_from_module(gomod, directory), str(gomod_path if gomod else directory))
     text = starter_text(name, version)
     from envbuilder.spec.load import validate
     from ruamel.yaml import YAML
 
     validate(YAML(typ="rt", pure=True).load(text), target)  # a starter that does not validate is a bug here
-    atomic_write(target, text.encode())
+    write_all(directory, {SPEC_NAME: text.encode()})
     return target

@@ -38,6 +38,7 @@ def inspect_command(
     Exit 0 when every check passes, 1 when any fails or a file cannot be read, 2 on bad input.
     """
     from envbuilder.errors import InputError
+    from envbuilder.fsutil import check_destinations
     from envbuilder.inspect.expect import Expectations, parse_platforms
     from envbuilder.inspect.goreleaser import read_artifacts
     from envbuilder.inspect.run import InspectReport, inspect_paths
@@ -56,6 +57,8 @@ def inspect_command(
         raise InputError(f"--expect: {e}") from None
     if expect_go is not None and not _is_go_version(expect_go):
         raise InputError(f"--expect-go: {expect_go!r} is not a Go version like 1.22.10 or 1.22")
+    if junit is not None:
+        check_destinations([junit])  # before any binary is read
     exp = Expectations(platforms=platforms, go_version=expect_go, static=expect_static,
                        trimpath=expect_trimpath, names=expect_names)
     claims = read_artifacts(goreleaser) if goreleaser is not None else []

@@ -18,6 +18,7 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
                    devcontainer: Path | None, user: str | None, stage: str | None, only: list[str],
                    skip: list[str], as_json: bool, junit: Path | None, jobs: int | None = None,
                    go: str | None = None) -> int:
+    from envbuilder.fsutil import check_destinations
     from envbuilder.project import load_locked as _load_locked
     from envbuilder.identity import image_tag
     from envbuilder.report import emit
@@ -31,6 +32,8 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
     if stage is not None and stage not in STAGES:
         raise InputError(f"--stage: {stage!r} is not one of {', '.join(STAGES)}")
     selection = Selection.parse(_split(only), _split(skip))  # an unknown id is bad input, before any work
+    if junit is not None:
+        check_destinations([junit])  # before minutes of checks, not after
     spec, lock = _load_locked(spec_path)
     executor = _executor(spec, lock, image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
                          container=container, devcontainer=devcontainer, user=user)

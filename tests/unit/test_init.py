@@ -25,7 +25,7 @@ def test_init_writes_a_spec_that_validates_and_locks(tmp_path, cli, release_serv
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "envbuilder.yaml").read_text()
     assert 'version: "1.22.10"' in text
-    assert "name: payments-api" in text
+    assert 'name: "payments-api"' in text
     release_server.publish("1.22.10")
     spec = tmp_path / "envbuilder.yaml"
     spec.write_text(text.replace("download: https://go.dev/dl/",
@@ -46,7 +46,7 @@ def test_init_without_go_mod_uses_a_default_and_the_directory_name(tmp_path, cli
     project = tmp_path / "Inventory"
     project.mkdir()
     assert cli("init", str(project)).returncode == 0
-    assert "name: inventory" in (project / "envbuilder.yaml").read_text()
+    assert 'name: "inventory"' in (project / "envbuilder.yaml").read_text()
 
 
 def test_init_refuses_a_go_older_than_supported(tmp_path, cli):
