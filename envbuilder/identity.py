@@ -9,7 +9,16 @@ from envbuilder import __version__
 from envbuilder.lock import Lock
 from envbuilder.spec.models import Spec
 
+# The Dockerfile's stages, in build order: `build --target` and `verify --stage` choose from these.
 STAGES = ("base", "dev", "ci")
+# The spec's file name; the lock and rendered files live beside it.
+SPEC_NAME = "envbuilder.yaml"
+# GOPATH and the caches inside every image (the Dockerfile's ENV, the devcontainer's settings and volumes).
+GOROOT = "/usr/local/go"
+GOPATH = "/go"
+GOMODCACHE = f"{GOPATH}/pkg/mod"
+GOCACHE_ROOT = f"{GOPATH}/cache"  # the cache volume's mount point
+GOCACHE = f"{GOCACHE_ROOT}/go-build"
 LABEL_PREFIX = "dev.envbuilder"
 # Containers and volumes envbuilder creates at run time carry this label, so clean-up finds them all.
 OWNED_LABEL = f"{LABEL_PREFIX}.owned"
@@ -35,6 +44,6 @@ def image_labels(spec: Spec, lock: Lock, stage: str, go_version: str | None = No
 def cache_volumes(spec: Spec) -> dict[str, str]:
     """Named volumes of the devcontainer: volume name -> mount target."""
     return {
-        f"envbuilder-{spec.name}-gomodcache": "/go/pkg/mod",
-        f"envbuilder-{spec.name}-gocache": "/go/cache",
+        f"envbuilder-{spec.name}-gomodcache": GOMODCACHE,
+        f"envbuilder-{spec.name}-gocache": GOCACHE_ROOT,
     }

@@ -20,11 +20,14 @@ from typing import Any
 from envbuilder.errors import CheckFailed, InputError
 from envbuilder.fsutil import atomic_write
 from envbuilder.devcontainer import devcontainer_context
-from envbuilder.identity import STAGES, image_labels, image_tag
+from envbuilder import DISTRIBUTION
+from envbuilder.identity import GOCACHE, GOCACHE_ROOT, GOMODCACHE, GOPATH, GOROOT, STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
 from envbuilder.spec.models import Spec
 from envbuilder.toolchains import ZIG_VERSION, cgo_toolchain
 
+# Debian's default PATH, after GOPATH/bin and GOROOT/bin in the images.
+SYSTEM_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 DOCKERFILE = "Dockerfile"  # also named in devcontainer.py (relative to .devcontainer/)
 DEVCONTAINER = ".devcontainer/devcontainer.json"
 BAKE = "docker-bake.hcl"
@@ -162,7 +165,13 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "uid": spec.devcontainer.uid,
         "dev_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "dev"],
         "ci_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "ci"],
-        "ci_envbuilder": f"envbuilder=={spec.ci.envbuilder}" if spec.ci.envbuilder else None,
+        "ci_envbuilder": f"{DISTRIBUTION}=={spec.ci.envbuilder}" if spec.ci.envbuilder else None,
+        "goroot": GOROOT,
+        "gopath": GOPATH,
+        "gomodcache": GOMODCACHE,
+        "gocache_root": GOCACHE_ROOT,
+        "gocache": GOCACHE,
+        "path": ":".join((f"{GOPATH}/bin", f"{GOROOT}/bin", *SYSTEM_PATH)),
     }
 
 
