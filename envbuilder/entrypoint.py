@@ -7,13 +7,16 @@ file) reaches this handler instead of Click's multi-line usage block. Every erro
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
-import click
 import typer
 
 from envbuilder.errors import EXIT_BAD_INPUT, EnvbuilderError
+
+# Click's exception classes as typer uses them: its own copy of Click (typer >= 0.20) or Click itself.
+click = importlib.import_module(typer.BadParameter.__module__)
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 PROG = "envbuilder"
@@ -30,7 +33,7 @@ def run(app: typer.Typer, argv: list[str] | None, prog_name: str = PROG) -> NoRe
     except EnvbuilderError as exc:
         say(f"{PROG}: {exc.message}")
         sys.exit(exc.exit_code)
-    except click.exceptions.NoArgsIsHelpError as exc:  # a bare `envbuilder` shows the help, as before
+    except click.NoArgsIsHelpError as exc:  # a bare `envbuilder` shows the help, as before
         exc.show()
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
@@ -39,7 +42,7 @@ def run(app: typer.Typer, argv: list[str] | None, prog_name: str = PROG) -> NoRe
     except click.ClickException as exc:
         say(f"{PROG}: {_sentence(exc.format_message())}")
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, click.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         _interrupted()
     # Typer turns Ctrl-C inside a command into exit code 130; no command exits 130 on its own.
     if code == EXIT_INTERRUPTED:
@@ -52,7 +55,7 @@ def _interrupted() -> NoReturn:
     sys.exit(EXIT_INTERRUPTED)
 
 
-def usage_line(exc: click.UsageError) -> str:
+def usage_line(exc: Any) -> str:
     """`envbuilder: <command>: <option or argument>: <message>`, one line."""
     parts = [PROG]
     if exc.ctx is not None:
@@ -62,7 +65,7 @@ def usage_line(exc: click.UsageError) -> str:
         hint = f" (did you mean {' or '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
         parts += [exc.option_name, f"no such option{hint}"]
     elif isinstance(exc, click.MissingParameter):
-        what = "option" if isinstance(param, click.Option) else "argument"
+        what = "option" if _is_option(param) else "argument"
         parts += [param_name(param)] if param is not None else []
         parts.append(f"missing {what}")
     elif isinstance(exc, click.BadOptionUsage):
@@ -74,16 +77,20 @@ def usage_line(exc: click.UsageError) -> str:
     return ": ".join(parts)
 
 
-def param_name(param: click.Parameter) -> str:
+def param_name(param: Any) -> str:
     """--long-form for an option, the metavar (IMAGE, PATHS) for an argument."""
-    if isinstance(param, click.Option):
+    if _is_option(param):
         return max(param.opts, key=len)
     return (param.name or "argument").upper()
 
 
+def _is_option(param: Any) -> bool:
+    return getattr(param, "param_type_name", None) == "option"
+
+
 def _sentence(message: str) -> str:
     """Click's messages are sentences ("Option requires an argument."); ours are lower-case clauses."""
-    text = " ".join(message.split()).rstrip(".")
+    text = " ".join(message.split()).rstrip(".").removeprefix("Value error, ").removeprefix("value error, ")
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         text = text[0].lower() + text[1:]
     return text

@@ -5,12 +5,15 @@ One place, so render (bake file, devcontainer), build (labels) and verify (findi
 
 from __future__ import annotations
 
-from envbuilder import __version__
-from envbuilder.lock import Lock
-from envbuilder.spec.models import Spec
+from typing import TYPE_CHECKING, Literal, get_args
+
+if TYPE_CHECKING:  # only annotations: the CLI imports this module to declare its choices and must start fast
+    from envbuilder.lock import Lock
+    from envbuilder.spec.models import Spec
 
 # The Dockerfile's stages, in build order: `build --target` and `verify --stage` choose from these.
-STAGES = ("base", "dev", "ci")
+Stage = Literal["base", "dev", "ci"]
+STAGES: tuple[str, ...] = get_args(Stage)
 # The spec's file name; the lock and rendered files live beside it.
 SPEC_NAME = "envbuilder.yaml"
 # GOPATH and the caches inside every image (the Dockerfile's ENV, the devcontainer's settings and volumes).
@@ -29,6 +32,8 @@ def image_tag(spec: Spec, lock: Lock, stage: str, go_version: str | None = None)
 
 
 def image_labels(spec: Spec, lock: Lock, stage: str, go_version: str | None = None) -> dict[str, str]:
+    from envbuilder import __version__
+
     version = go_version or lock.go.version
     return {
         "org.opencontainers.image.title": f"{spec.name} ({stage})",

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from envbuilder.errors import InputError
 from envbuilder.fsutil import atomic_write
-
-SPEC_NAME = "envbuilder.yaml"
+from envbuilder.identity import SPEC_NAME
 FALLBACK_GO = "1.22"
 
 
@@ -34,11 +33,9 @@ def _name_from_module(text: str, directory: Path) -> str:
 
 
 def starter_text(name: str, go_version: str) -> str:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
+    from envbuilder.render import template_environment
 
-    env = Environment(loader=PackageLoader("envbuilder", "templates"), undefined=StrictUndefined,
-                      keep_trailing_newline=True)
-    return env.get_template("envbuilder.yaml.j2").render(name=name, go_version=go_version)
+    return template_environment().get_template("envbuilder.yaml.j2").render(name=name, go_version=go_version)
 
 
 def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:

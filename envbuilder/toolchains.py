@@ -7,6 +7,10 @@ C compiler for a target (render, verify) asks `cgo_toolchain()`; nothing else ha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the spec model imports this module
+    from envbuilder.spec.models import Target
 
 
 @dataclass(frozen=True)
@@ -82,3 +86,18 @@ def cgo_toolchain(goos: str, goarch: str, goarm: str | None = None, strategy: st
 
 # zig comes from PyPI's `ziglang` wheel (zig is not in Debian bookworm); pinned so images do not drift.
 ZIG_VERSION = "0.13.0.post1"
+
+
+def target_toolchain(target: Target) -> CgoToolchain | None:
+    """The C cross toolchain a target's cgo build uses; None for a pure-Go target."""
+    return cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy) if target.cgo else None
+
+
+def build_env(target: Target) -> dict[str, str]:
+    """The environment that cross-builds TARGET: GOOS/GOARCH/variant/CGO_ENABLED, plus CC/CXX under cgo.
+    verify's build probes and the generated CI pipelines both build with exactly this."""
+    env = target.go_env()
+    toolchain = target_toolchain(target)
+    if toolchain is not None:
+        env["CC"], env["CXX"] = toolchain.cc, toolchain.cxx
+    return env

@@ -79,7 +79,9 @@ def test_json_schema_describes_the_output():
     assert "GoBuildInfo" in schema["$defs"]
 
 
-def test_the_command_module_imports_nothing_heavy():
-    code = ("import sys, envbuilder.inspect.command; heavy = {'elftools', 'pefile', 'macholib', 'rich', "
+def test_the_cli_and_the_command_modules_import_nothing_heavy():
+    code = ("import sys, envbuilder.cli, envbuilder.commands.inspect, envbuilder.commands.verify, "
+            "envbuilder.commands.build, envbuilder.commands.lock, envbuilder.commands.render; "
+            "heavy = {'elftools', 'pefile', 'macholib', 'rich', "
             "'pydantic', 'junitparser'} & {m.split('.')[0] for m in sys.modules}; print(sorted(heavy))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
