@@ -30,8 +30,10 @@ from envbuilder.toolchains import cgo_toolchain
 GO_VERSION = r"^1\.(2[1-9]|[3-9][0-9])(\.(0|[1-9][0-9]*))?$"
 # Debian package name (policy 5.6.1) with an optional "=version" pin.
 DEB_PACKAGE = r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$"
-# A Go module path element set (golang.org/x/mod/module.CheckPath allows these characters).
-MODULE_PATH = r"[A-Za-z0-9][A-Za-z0-9._~/-]*"
+# A Go module path (golang.org/x/mod/module.CheckPath): a first element with a dot, like a domain, then
+# non-empty elements of the allowed characters separated by single slashes, none starting or ending with a dot.
+_MODULE_ELEMENT = r"[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?"
+MODULE_PATH = rf"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+(?:/{_MODULE_ELEMENT})*"
 # Exact versions only: semver with optional pre-release/build (pseudo-versions included). No @latest, no branches.
 MODULE_VERSION = r"v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?"
 TOOL = rf"^{MODULE_PATH}@{MODULE_VERSION}$"
@@ -45,8 +47,12 @@ GOFLAG = r"^-{1,2}[a-z][a-z0-9._-]*(=[A-Za-z0-9._,:/=+@-]*)?$"
 NAME = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 USER = r"^[a-z_][a-z0-9_-]{0,31}$"
 VSCODE_EXTENSION = r"^[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9][A-Za-z0-9.-]*(@[0-9][0-9A-Za-z.+-]*)?$"
-# Image references: [registry/]repo[:tag][@sha256:digest]
-IMAGE_REF = r"^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$"
+# Image references, Docker's grammar (distribution/reference): [registry[:port]/]path[:tag][@sha256:digest],
+# path components lower-case.
+_REGISTRY = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REPOSITORY = rf"(?:{_REGISTRY}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+IMAGE_REF = rf"^{_REPOSITORY}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?(?:@sha256:[a-f0-9]{{64}})?$"
 # Lifecycle commands run by the devcontainer CLI: free text but one line, no control characters.
 ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"  # no C0/C1 controls, no Unicode line breaks
 # One `docker build` argument (devcontainer.json build.options): printable ASCII, no spaces, no quotes.
@@ -63,7 +69,8 @@ PATTERN_NAMES = {
     NAME: "a lower-case name (a-z, 0-9, . _ -)",
     USER: "a Unix user name (a-z, 0-9, _ -)",
     VSCODE_EXTENSION: "a VS Code extension id such as golang.go",
-    IMAGE_REF: "an image reference such as debian:bookworm-slim[@sha256:...]",
+    IMAGE_REF: "an image reference [registry[:port]/]path[:tag][@sha256:...] with lower-case path, "
+               "such as debian:bookworm-slim",
     ONE_LINE: "a single line of text",
     DOCKER_ARG: "one docker build argument such as --network=host (no spaces or quotes)",
 }
@@ -335,15 +342,23 @@ class DevcontainerSpec(BaseModel):
     )
     ptrace: bool = Field(True, description="Add SYS_PTRACE and seccomp=unconfined so dlv can debug.")
 
+    @field_validator("user")
+    @classmethod
+    def _not_root(cls, v: str) -> str:
+        if v == "root":
+            raise ValueError("must not be root: the dev stage creates this non-root user (the container runs "
+                             "as root only for its entrypoint)")
+        return v
+
 
 # A registry repository without tag or digest: ghcr.io/acme/payments-ci, registry.gitlab.com/acme/ci.
-IMAGE_REPO = r"^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$"
+IMAGE_REPO = rf"^{_REPOSITORY}$"  # no tag: envbuilder derives the tags (ci-go<version>)
 # An exact release of a PyPI package (PEP 440, no ranges): 0.1.0, 1.2.3.post1, 2.0.0rc1, 0.1.0+src.1a2b (local).
 PY_VERSION = r"^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$"
 # A Go package pattern relative to the module root: ".", "./cmd/payments", "./cmd/...".
 GO_PACKAGE = r"^\.(/[A-Za-z0-9._-]+)*(/\.\.\.)?$"
 PATTERN_NAMES.update({
-    IMAGE_REPO: "an image repository without tag, e.g. ghcr.io/acme/payments-ci",
+    IMAGE_REPO: "an image repository without tag (envbuilder derives the tags), e.g. ghcr.io/acme/payments-ci",
     PY_VERSION: "an exact version such as 0.1.0",
     GO_PACKAGE: 'a package path relative to the module root, e.g. "." or ./cmd/payments',
 })
@@ -389,6 +404,13 @@ class Spec(BaseModel):
     devcontainer: DevcontainerSpec = Field(default_factory=DevcontainerSpec)
     ci: CiSpec = Field(default_factory=CiSpec)
     verify: VerifySpec = Field(default_factory=VerifySpec)
+
+    @field_validator("targets")
+    @classmethod
+    def _some_targets(cls, v: list[Target]) -> list[Target]:
+        if not v:
+            raise ValueError("must list at least one target (omit targets for linux/amd64)")
+        return v
 
     @field_validator("platforms")
     @classmethod

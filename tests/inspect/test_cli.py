@@ -63,6 +63,9 @@ def test_goreleaser_artifacts_are_checked_and_missing_ones_fail(dist):
     (["/nonexistent/dist"], "/nonexistent/dist: no such file or directory"),
     (["--expect", "linux/z80", "."], "--expect: 'linux/z80': linux/z80 is not a Go platform"),
     (["--expect-go", "latest", "."], "--expect-go: 'latest' is not a Go version"),
+    (["--expect", "linux/arm/v9", "."], "--expect: 'linux/arm/v9': arm has no variant 'v9'"),
+    (["--expect", "linux/amd64/v7", "."], "--expect: 'linux/amd64/v7': amd64 has no variant 'v7'"),
+    (["--jobs", "0", "."], "inspect: --jobs: input should be greater than or equal to 1"),
     (["--goreleaser", "/nonexistent/artifacts.json"], "/nonexistent/artifacts.json: no such file"),
     ([], "give at least one PATH or --goreleaser"),
 ])
