@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from envbuilder.errors import EXIT_OK
+from envbuilder.errors import EXIT_OK, InputError
 
 
 def _say(message: str) -> None:
@@ -17,6 +17,7 @@ def run(spec_path: Path, *, check: bool, index: str | None) -> int:
     from envbuilder.lock import LOCK_NAME, check_fresh, create_lock, index_location, read_lock, write_lock
     from envbuilder.progress import download_progress
     from envbuilder.project import load_spec
+    from envbuilder.spec.load import blame_field
 
     spec = load_spec(spec_path)
     lock_path = spec_path.parent / LOCK_NAME
@@ -27,8 +28,12 @@ def run(spec_path: Path, *, check: bool, index: str | None) -> int:
     location = index_location(index) if index else None  # bad input before any download
     if spec.modules.sumdb == "off":
         _say("warning: modules.sumdb is off: module downloads are not checked against a checksum database")
-    with download_progress() as progress:
-        new = create_lock(spec, spec_path.parent, progress=progress, resolve_image=local_image_ref, index=location)
+    try:
+        with download_progress() as progress:
+            new = create_lock(spec, spec_path.parent, progress=progress, resolve_image=local_image_ref,
+                              index=location)
+    except InputError as e:
+        raise blame_field(e, spec_path) from None
     write_lock(new, lock_path)
     if new.base.digest is None and new.base.image_id is None:
         _say(f"warning: base image {new.base.image} is not pinned (no engine knows it yet); "
