@@ -37,7 +37,7 @@ def run(app: typer.Typer, argv: list[str] | None, prog_name: str = PROG) -> NoRe
         exc.show()
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
-        say(usage_line(exc))
+        say(usage_line(exc, _command_words(app, argv, prog_name)))
         sys.exit(EXIT_BAD_INPUT)
     except click.ClickException as exc:
         say(f"{PROG}: {_sentence(exc.format_message())}")
@@ -55,11 +55,24 @@ def _interrupted() -> NoReturn:
     sys.exit(EXIT_INTERRUPTED)
 
 
-def usage_line(exc: Any) -> str:
+def _command_words(app: typer.Typer, argv: list[str] | None, prog_name: str) -> list[str]:
+    """The command a usage error is about, from the command line, for errors Click raises before it knows
+    (an option without its value): the program name's words after `envbuilder`, then the first command."""
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    words = prog_name.split()[1:]
+    args = sys.argv[1:] if argv is None else argv
+    if not words and len(names) > 1:
+        words += [a for a in args if a in names][:1]
+    return words
+
+
+def usage_line(exc: Any, command: list[str] | None = None) -> str:
     """`envbuilder: <command>: <option or argument>: <message>`, one line."""
     parts = [PROG]
     if exc.ctx is not None:
         parts += exc.ctx.command_path.split()[1:]  # the command's words after the program name
+    else:
+        parts += command or []
     param = getattr(exc, "param", None)
     if isinstance(exc, click.NoSuchOption):
         hint = f" (did you mean {' or '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
