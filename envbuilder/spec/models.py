@@ -369,9 +369,9 @@ class CiSpec(BaseModel):
 
     tools: list[Tool] = Field(default_factory=list, description="Tools for the ci image, exact versions only.")
     envbuilder: Annotated[str, StringConstraints(pattern=PY_VERSION)] | None = Field(
-        None, description="Install this exact envbuilder release into the ci image, so pipelines can run "
-        "`envbuilder verify --host` and `envbuilder inspect`. From the index of `envbuilder build --pip-conf` "
-        "only: the PyPI name envbuilder belongs to another project.")
+        None, description="Install this exact envbuilder release (distribution envbuilder-go) into the ci image, "
+        "so pipelines can run `envbuilder verify --host` and `envbuilder inspect`. From the index of "
+        "`envbuilder build --pip-conf` only.")
     image: Annotated[str, StringConstraints(pattern=IMAGE_REPO, max_length=255)] | None = Field(
         None, description="Registry repository the ci images are pushed to (tags ci-go<version>): the image "
         "that generated CI configs (`envbuilder render --ci`) run their jobs in.")

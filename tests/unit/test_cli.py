@@ -121,3 +121,27 @@ def test_cli_py_only_declares_each_command_body_is_a_commands_module():
         assert len(function.body) <= 5, f"{function.name}: the body belongs in envbuilder/commands/"
     for name in ("init", "lock", "render", "build", "verify", "schema", "inspect"):
         assert (REPO / "envbuilder" / "commands" / f"{name}.py").is_file()
+
+
+def test_ctrl_c_in_a_command_is_one_line_exit_130(monkeypatch, capsys):
+    from envbuilder import cli
+    from envbuilder.commands import schema
+
+    def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(schema, "run", interrupted)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["schema"])
+    assert exited.value.code == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "envbuilder: interrupted"
+
+
+def test_a_commands_exit_code_is_the_process_exit_code(monkeypatch):
+    from envbuilder import cli
+    from envbuilder.commands import schema
+
+    monkeypatch.setattr(schema, "run", lambda: 1)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["schema"])
+    assert exited.value.code == 1
