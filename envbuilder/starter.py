@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from envbuilder.errors import InputError
-from envbuilder.fsutil import atomic_write
+from envbuilder.fsutil import atomic_write, read_input
 from envbuilder.identity import SPEC_NAME
 FALLBACK_GO = "1.22"
 
@@ -45,10 +45,14 @@ def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:
     if target.exists() and not force:
         raise InputError(f"{target}: already exists (use --force to overwrite)")
     gomod_path = directory / "go.mod"
-    gomod = gomod_path.read_text(errors="replace") if gomod_path.is_file() else ""
+    gomod = read_input(gomod_path, "no such file").decode(errors="replace") if gomod_path.is_file() else ""
     version = go_version_from_gomod(gomod) or FALLBACK_GO
     if tuple(int(x) for x in version.split(".")[:2]) < (1, 21):
         raise InputError(f"{gomod_path}: go {version} is older than envbuilder supports (1.21+)")
+    from envbuilder.spec.models import GO_VERSION
+
+    if not re.fullmatch(GO_VERSION, version):  # go.mod's problem, not the starter spec's: blame go.mod
+        raise InputError(f"{gomod_path}: go {version} is not a Go release envbuilder can pin (e.g. 1.22 or 1.22.10)")
     name = name or _name_from_module(gomod, directory)
     text = starter_text(name, version)
     from envbuilder.spec.load import validate
