@@ -62,7 +62,7 @@ def shell(*words: str) -> str:
 # ---- which configs -----------------------------------------------------------------------------------------
 
 
-def ci_providers(requested: list[str], root: Path) -> list[str]:
+def ci_providers(requested: list[str], root: Path) -> list[CIProvider]:
     """The CI configs to render: those asked for with --ci, plus each one already on disk under ROOT with an
     envbuilder header (so a plain `render`/`render --check` keeps it current and catches hand edits)."""
     unknown = [name for name in requested if name not in PROVIDERS]
