@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from envbuilder.lock import Lock
 from envbuilder.spec.models import Spec, Target
-from envbuilder.toolchains import CgoToolchain, cgo_toolchain
+from envbuilder.toolchains import CgoToolchain, build_env, cgo_toolchain
 
 FORMAT = {"linux": "elf", "windows": "pe", "darwin": "macho"}
 BITS_32 = {"386", "arm", "mips", "mipsle", "wasm"}
@@ -66,10 +66,7 @@ class TargetExpectation:
         return INTERPRETER.get(self.target.goarch)
 
     def build_env(self) -> dict[str, str]:
-        env = self.target.go_env()
-        if self.toolchain is not None:
-            env["CC"], env["CXX"] = self.toolchain.cc, self.toolchain.cxx
-        return env
+        return build_env(self.target)  # the one definition, shared with the generated CI pipelines
 
 
 @dataclass(frozen=True)
