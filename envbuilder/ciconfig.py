@@ -2,7 +2,7 @@
 
 One job per locked Go version, in `<ci.image>:ci-go<version>`: check out, `envbuilder verify --host` (the image
 is what the spec and lock say), cross-build `ci.package` for every target with exactly the env verify's
-build probes use (`TargetExpectation.build_env`), `envbuilder inspect` the binaries against the targets, and
+build probes use (`profiles.build_env`), `envbuilder inspect` the binaries against the targets, and
 publish both JUnit reports even when a step failed.
 
 Python decides every value here; the templates in templates/ci/ only lay them out, each value through the
@@ -13,21 +13,18 @@ word: spec values are shell-quoted, only envbuilder's own words may expand `$GO_
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from envbuilder.errors import InputError
+from envbuilder.identity import SPEC_NAME
 from envbuilder.lock import Lock
-from envbuilder.render import (Expr, RenderedFile, _one_line, _with_header, edited_by_hand, read_rendered,
-                               template_environment, yaml_quote)
+from envbuilder.render import (Expr, RenderedFile, edited_by_hand, one_line, read_rendered, template_environment,
+                               with_header, yaml_quote)
 from envbuilder.spec.models import Spec, Target
-from envbuilder.verify.expected import Expectations
-
-GITHUB = ".github/workflows/envbuilder.yml"
-GITLAB = ".gitlab-ci.yml"
-PROVIDERS = {"github": GITHUB, "gitlab": GITLAB}  # --ci name -> path relative to the spec's directory
-DEFAULT_SPEC_NAME = "envbuilder.yaml"
+from envbuilder.profiles import build_env
 
 
 @dataclass(frozen=True)
@@ -60,23 +57,19 @@ class Raw(str):
 
 def shell(*words: str) -> str:
     """One POSIX shell command line: each word quoted, except Raw words envbuilder wrote to expand."""
-    return " ".join(w if isinstance(w, Raw) else shlex.quote(_one_line(w)) for w in words)
+    return " ".join(w if isinstance(w, Raw) else shlex.quote(one_line(w)) for w in words)
 
 
 # ---- which configs -----------------------------------------------------------------------------------------
 
 
-def ci_providers(requested: list[str], root: Path) -> list[str]:
+def ci_providers(requested: list[str], root: Path) -> list[CIProvider]:
     """The CI configs to render: those asked for with --ci, plus each one already on disk under ROOT with an
     envbuilder header (so a plain `render`/`render --check` keeps it current and catches hand edits)."""
     unknown = [name for name in requested if name not in PROVIDERS]
     if unknown:
         raise InputError(f"--ci: {unknown[0]!r} is not a CI system (choose from {', '.join(PROVIDERS)})")
-    chosen = []
-    for name, path in PROVIDERS.items():
-        if name in requested or _is_generated(root / path):
-            chosen.append(name)
-    return chosen
+    return [p for p in PROVIDERS.values() if p.name in requested or _is_generated(root / p.path)]
 
 
 def _is_generated(path: Path) -> bool:
@@ -92,14 +85,13 @@ def render_ci(spec: Spec, lock: Lock, spec_path: Path, requested: list[str]) -> 
     providers = ci_providers(requested, spec_path.parent)
     if not providers:
         return []
-    _require(spec, spec_path, (requested or providers)[0])
+    _require(spec, spec_path, (requested or [providers[0].name])[0])
     context = ci_context(spec, lock, spec_path.name)
     env = template_environment()
     files = []
-    for name in providers:
-        template = {"github": "ci/github-workflow.yml.j2", "gitlab": "ci/gitlab-ci.yml.j2"}[name]
-        body = env.get_template(template).render(**context)
-        files.append(RenderedFile(PROVIDERS[name], _with_header(body, "#")))
+    for provider in providers:
+        body = env.get_template(provider.template).render(**provider.context(context, spec))
+        files.append(RenderedFile(provider.path, with_header(body, "#")))
     return files
 
 
@@ -132,25 +124,37 @@ def build_output(spec: Spec, target: Target) -> str:
     return f"dist/{target.key}/{spec.name}" + (".exe" if target.goos == "windows" else "")
 
 
-def ci_context(spec: Spec, lock: Lock, spec_name: str = DEFAULT_SPEC_NAME) -> dict[str, Any]:
+def ci_context(spec: Spec, lock: Lock, spec_name: str = SPEC_NAME) -> dict[str, Any]:
+    """What both CI systems run: the same commands, Go versions and reports."""
     go = Raw(f'"${GO_VAR}"')
-    spec_args = [] if spec_name == DEFAULT_SPEC_NAME else ["-f", spec_name]
+    spec_args = [] if spec_name == SPEC_NAME else ["-f", spec_name]
     verify = shell("envbuilder", "verify", *spec_args, "--host", "--go", go,
                    "--junit", Raw(f'"reports/verify-go${{{GO_VAR}}}.xml"'))
     builds = []
-    for t in Expectations(spec, lock).targets():
-        env = sorted(t.build_env().items())
-        go_build = ("go", "build", "-trimpath", "-o", build_output(spec, t.target), spec.ci.package)
+    for t in spec.targets:
+        env = sorted(build_env(t).items())
+        go_build = ("go", "build", "-trimpath", "-o", build_output(spec, t), spec.ci.package)
         builds.append({"key": t.key, "env": env, "command": shell(*go_build),  # GitHub: the env is the step's
                        "env_command": shell("env", *(f"{k}={v}" for k, v in env), *go_build)})  # GitLab: env(1)
     expects = list(dict.fromkeys(expect_platform(t) for t in spec.targets))
     inspect = shell("envbuilder", "inspect", "dist", *(w for p in expects for w in ("--expect", p)),
                     "--expect-go", go, "--expect-trimpath", "--junit", Raw(f'"reports/inspect-go${{{GO_VAR}}}.xml"'))
-    image = spec.ci.image or ""
-    yaml_quote(image)  # the one spec value inside an Expr: refuse a GitHub expression or control character in it
     return {
         "go_var": GO_VAR,
         "go_versions": [g.version for g in lock.go_versions()],
+        "verify": verify,
+        "builds": builds,
+        "inspect": inspect,
+        "reports": "reports/",
+        "junit_glob": "reports/*.xml",
+    }
+
+
+def github_context(common: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    image = spec.ci.image or ""
+    yaml_quote(image)  # the one spec value inside an Expr: refuse a GitHub expression or control character in it
+    return {
+        **common,
         "github_image": Expr(f"{image}:ci-go${{{{ matrix.go }}}}"),
         "github_go": Expr("${{ matrix.go }}"),
         "github_job_name": Expr("go ${{ matrix.go }}"),
@@ -158,14 +162,33 @@ def ci_context(spec: Spec, lock: Lock, spec_name: str = DEFAULT_SPEC_NAME) -> di
         "ghcr": image.startswith("ghcr.io/"),
         "ghcr_user": Expr("${{ github.actor }}"),
         "ghcr_password": Expr("${{ secrets.GITHUB_TOKEN }}"),
-        "gitlab_image": f"{image}:ci-go${{{GO_VAR}}}",
         "checkout": CHECKOUT,
         "upload": UPLOAD_ARTIFACT,
         # Go stamps VCS info with git, which refuses a checkout owned by another user ("dubious ownership").
         "trust_checkout": shell("git", "config", "--global", "--add", "safe.directory", Raw('"$GITHUB_WORKSPACE"')),
-        "verify": verify,
-        "builds": builds,
-        "inspect": inspect,
-        "reports": "reports/",
-        "junit_glob": "reports/*.xml",
     }
+
+
+def gitlab_context(common: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    return {**common, "gitlab_image": f"{spec.ci.image or ''}:ci-go${{{GO_VAR}}}"}
+
+
+# ---- the CI systems ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CIProvider:
+    """A CI system `render --ci NAME` writes a pipeline for."""
+
+    name: str  # what --ci takes
+    path: str  # the config file, relative to the spec's directory
+    template: str  # under templates/
+    context: Callable[[dict[str, Any], Spec], dict[str, Any]]  # the common context -> this template's
+
+
+GITHUB_PROVIDER = CIProvider("github", ".github/workflows/envbuilder.yml", "ci/github-workflow.yml.j2", github_context)
+GITLAB_PROVIDER = CIProvider("gitlab", ".gitlab-ci.yml", "ci/gitlab-ci.yml.j2", gitlab_context)
+PROVIDERS = {p.name: p for p in (GITHUB_PROVIDER, GITLAB_PROVIDER)}
+CI_NAMES = tuple(PROVIDERS)  # the choices of `render --ci`
+GITHUB = GITHUB_PROVIDER.path
+GITLAB = GITLAB_PROVIDER.path

@@ -1,25 +1,23 @@
-"""The envbuilder command line: spec -> lock -> render -> build -> verify, and inspect.
+"""The envbuilder command line: spec -> lock -> render -> build -> verify, inspect and doctor.
 
-Heavy modules (pydantic models, jinja2, docker, rich, binary parsers) are imported inside the commands so
-`envbuilder --help` starts fast. Every EnvbuilderError becomes one line on stderr and its exit code.
+This module only declares the commands and their options; each command's body is `run(...)` in
+envbuilder/commands/<command>.py, imported inside the command so `envbuilder --help` starts fast (no pydantic,
+jinja2, docker, rich or binary parsers). envbuilder/entrypoint.py is the one error handler: every error,
+usage errors included, is one line on stderr and its exit code.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from envbuilder.cli_options import JsonOption, JunitOption, OnlyOption, SkipOption
-from envbuilder.errors import EnvbuilderError
+from envbuilder import entrypoint
+from envbuilder.cli_options import JsonOption, JunitOption, only_option, skip_option
+from envbuilder.identity import SPEC_NAME, Stage
 
-app = typer.Typer(
-    name="envbuilder",
-    help="One spec to a reproducible, verified Go build environment.",
-    no_args_is_help=True,
+_SETTINGS: dict[str, Any] = dict(
     pretty_exceptions_enable=False,
     add_completion=False,
     # Plain Click help: Typer's rich help imports markdown and pygments, ~90 ms of a 0.3 s budget.
@@ -27,10 +25,46 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SpecOption = Annotated[
-    Path, typer.Option("--spec", "-f", help="The spec file; the lock and rendered files live beside it.")
-]
-DEFAULT_SPEC = Path("envbuilder.yaml")
+app = typer.Typer(name="envbuilder", help="One spec to a reproducible, verified Go build environment.",
+                  no_args_is_help=True, **_SETTINGS)
+
+
+# ---- option types -------------------------------------------------------------------------------------------
+
+
+def _ci_systems(value: Optional[list[str]]) -> Optional[list[str]]:
+    # The CI systems are records in envbuilder.ciconfig, too heavy an import for `--help`: checked here.
+    if value:
+        from envbuilder.ciconfig import CI_NAMES
+
+        for name in value:
+            if name not in CI_NAMES:
+                raise typer.BadParameter(f"{name!r} is not a CI system (choose from {', '.join(CI_NAMES)})")
+    return value
+
+
+def _existing_file(value: Optional[Path]) -> Optional[Path]:
+    if value is not None and not value.is_file():
+        raise typer.BadParameter(f"{value}: no such file" if not value.exists() else f"{value}: not a file")
+    return value
+
+
+def _existing_dir(value: Optional[Path]) -> Optional[Path]:
+    if value is not None and not value.is_dir():
+        raise typer.BadParameter(f"{value}: no such directory")
+    return value
+
+
+def _platforms(value: Optional[list[str]]) -> Optional[list[str]]:
+    if value:
+        from envbuilder.commands.build import check_platforms
+        from envbuilder.errors import InputError
+
+        try:
+            check_platforms(value)
+        except InputError as e:
+            raise typer.BadParameter(e.message.removeprefix("--platform: ")) from None
+    return value
 
 
 def _version(value: bool) -> None:
@@ -41,6 +75,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+SpecOption = Annotated[
+    Path, typer.Option("--spec", "-f", help="The spec file; the lock and rendered files live beside it.")
+]
+DEFAULT_SPEC = Path(SPEC_NAME)
+
+
+# ---- commands ---------------------------------------------------------------------------------------------
+
+
 @app.callback()
 def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
@@ -49,33 +92,16 @@ def _main(
     """One spec to a reproducible, verified Go build environment."""
 
 
-def _say(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _load(spec_path: Path):
-    from envbuilder.project import load_spec
-
-    return load_spec(spec_path)
-
-
-def _load_locked(spec_path: Path):
-    from envbuilder.project import load_locked
-
-    return load_locked(spec_path)
-
-
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Project directory (reads its go.mod).")] = Path("."),
     name: Annotated[Optional[str], typer.Option(help="Project name (default: from go.mod's module path).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing envbuilder.yaml.")] = False,
-) -> None:
+) -> int:
     """Write a starter envbuilder.yaml; the Go version comes from go.mod's toolchain line, else its go line."""
-    from envbuilder.starter import write_starter
+    from envbuilder.commands import init as command
 
-    path = write_starter(directory, name=name, force=force)
-    _say(f"wrote {path}: review it, then run `envbuilder lock`")
+    return command.run(directory, name=name, force=force)
 
 
 @app.command()
@@ -85,29 +111,11 @@ def lock(
     index: Annotated[Optional[str], typer.Option(
         help="Read Go's release index from this URL or file instead of the spec's (e.g. a vendored copy of "
              "go.dev's index); tarball URLs still come from go.download.")] = None,
-) -> None:
+) -> int:
     """Resolve the spec to exact versions and checksums: writes envbuilder.lock beside the spec."""
-    from envbuilder.lock import LOCK_NAME, check_fresh, create_lock, index_location, read_lock, write_lock
-    from envbuilder.progress import download_progress
-    from envbuilder.engine.images import local_image_ref
+    from envbuilder.commands import lock as command
 
-    loaded = _load(spec)
-    lock_path = spec.parent / LOCK_NAME
-    index_url = index_location(index) if index else None  # a bad --index is refused with --check too
-    if check:
-        check_fresh(loaded, read_lock(lock_path), lock_path)
-        _say(f"{lock_path}: up to date")
-        return
-    if loaded.modules.sumdb == "off":
-        _say("warning: modules.sumdb is off: module downloads are not checked against a checksum database")
-    with download_progress() as progress:
-        new = create_lock(loaded, spec.parent, progress=progress, resolve_image=local_image_ref,
-                          index=index_url)
-    write_lock(new, lock_path)
-    if new.base.digest is None and new.base.image_id is None:
-        _say(f"warning: base image {new.base.image} is not pinned (no engine knows it yet); "
-             "run `envbuilder lock` again after pulling or building it")
-    _say(f"wrote {lock_path}: Go {new.go.version} ({', '.join(sorted(new.go.archives))})")
+    return command.run(spec, check=check, index=index)
 
 
 @app.command()
@@ -116,57 +124,37 @@ def render(
     check: Annotated[bool, typer.Option("--check", help="Exit 1 with a diff if the files on disk differ.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite generated files edited by hand.")] = False,
     ci: Annotated[Optional[list[str]], typer.Option(
-        "--ci", metavar="github|gitlab", help="Also render a CI config (repeatable); generated ones on disk are "
-        "always kept current.")] = None,
-) -> None:
+        "--ci", metavar="SYSTEM", callback=_ci_systems, help="Also render the pipeline of this CI system "
+        "(repeatable; a wrong name lists them); generated ones on disk are always kept current.")] = None,
+) -> int:
     """Render Dockerfile, .devcontainer/devcontainer.json, docker-bake.hcl (and CI configs) from spec + lock."""
-    from envbuilder.ciconfig import render_ci
-    from envbuilder.errors import CheckFailed
-    from envbuilder.render import drift, render_all, write_files
+    from envbuilder.commands import render as command
 
-    loaded, locked = _load_locked(spec)
-    files = render_all(loaded, locked) + render_ci(loaded, locked, spec, ci or [])
-    if check:
-        diffs = drift(files, spec.parent)
-        if diffs:
-            sys.stdout.write("".join(diffs))
-            raise CheckFailed(f"{len(diffs)} rendered file(s) differ from {spec}: run `envbuilder render`")
-        _say("rendered files are up to date")
-        return
-    changed = write_files(files, spec.parent, force=force)
-    for path in changed:
-        _say(f"wrote {spec.parent / path}")
-    if not changed:
-        _say("rendered files are up to date")
+    return command.run(spec, check=check, force=force, ci=ci or [])
 
 
 @app.command()
 def build(
     spec: SpecOption = DEFAULT_SPEC,
-    target: Annotated[str, typer.Option(help="Stage to build: base, dev or ci.")] = "dev",
+    target: Annotated[Stage, typer.Option(help="Stage to build.")] = "dev",
     tag: Annotated[Optional[list[str]], typer.Option(help="Image tag (repeatable); default NAME:TARGET-goVERSION.")] = None,
-    platform: Annotated[Optional[list[str]], typer.Option(help="Image platform (default: the spec's).")] = None,
+    platform: Annotated[Optional[list[str]], typer.Option(callback=_platforms, help="Image platform, os/arch[/variant] (default: the spec's).")] = None,
     network: Annotated[Optional[str], typer.Option(help="Build network, e.g. host to reach a mirror on 127.0.0.1.")] = None,
     builder: Annotated[Optional[str], typer.Option(help="docker buildx builder (remote BuildKit).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the build cache.")] = False,
-    netrc: Annotated[Optional[Path], typer.Option(help="Credentials for private modules, passed as a BuildKit secret (default ~/.netrc if present).")] = None,
+    netrc: Annotated[Optional[Path], typer.Option(callback=_existing_file, help="Credentials for private modules, passed as a BuildKit secret (default ~/.netrc if present).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No build log; print only the image.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     go: Annotated[Optional[str], typer.Option("--go", help="Build with this locked Go of go.matrix (e.g. 1.24).")] = None,
     all_versions: Annotated[bool, typer.Option("--all", help="Build TARGET for every locked Go version.")] = False,
-    pip_conf: Annotated[Optional[Path], typer.Option(help="pip.conf for the build's pip installs (zig, ci.envbuilder), passed as a BuildKit secret: a private index or PyPI mirror.")] = None,
-) -> None:
+    pip_conf: Annotated[Optional[Path], typer.Option(callback=_existing_file, help="pip.conf for the build's pip installs (zig, ci.envbuilder), passed as a BuildKit secret: a private index or PyPI mirror.")] = None,
+) -> int:
     """Build an image from the rendered Dockerfile with BuildKit; prints the image reference."""
-    from envbuilder.engine.buildcmd import build_command
+    from envbuilder.commands import build as command
 
-    results = build_command(spec, target=target, tags=tag or [], platforms=platform or [], network=network,
-                            builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet, go=go,
-                            all_versions=all_versions, pip_conf=pip_conf)
-    if as_json:
-        typer.echo(json.dumps(results if all_versions else results[0], indent=2, sort_keys=True))
-    else:
-        for result in results:
-            typer.echo(f"{result['tags'][0]} {result['image_id']}")
+    return command.run(spec, target=target, tags=tag or [], platforms=platform or [], network=network,
+                       builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet, as_json=as_json, go=go,
+                       all_versions=all_versions, pip_conf=pip_conf)
 
 
 @app.command()
@@ -175,88 +163,95 @@ def verify(
     spec: SpecOption = DEFAULT_SPEC,
     host: Annotated[bool, typer.Option("--host", help="Verify this machine's own Go setup.")] = False,
     container: Annotated[Optional[str], typer.Option(help="Verify a running container (id or name).")] = None,
-    devcontainer: Annotated[Optional[Path], typer.Option(help="Verify the running devcontainer of this workspace.")] = None,
+    devcontainer: Annotated[Optional[Path], typer.Option(callback=_existing_dir, help="Verify the running devcontainer of this workspace.")] = None,
     user: Annotated[Optional[str], typer.Option(help="Run the checks as this user.")] = None,
-    stage: Annotated[Optional[str], typer.Option(help="Whose tools to expect: dev or ci (default: the image's).")] = None,
-    only: OnlyOption = None,
-    skip: SkipOption = None,
+    stage: Annotated[Optional[Stage], typer.Option(help="Whose tools to expect (default: the image's).")] = None,
+    only: only_option("verify") = None,
+    skip: skip_option("verify") = None,
     as_json: JsonOption = False,
     junit: JunitOption = None,
     jobs: Annotated[Optional[int], typer.Option(min=1, help="Probe builds at once (default: the environment's CPUs).")] = None,
     json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the JSON Schema of --json output and exit.")] = False,
     go: Annotated[Optional[str], typer.Option("--go", help="Expect this locked Go of go.matrix (default: the image's label, else the primary).")] = None,
-) -> None:
+) -> int:
     """Prove an environment matches the spec: toolchain, modules, workspace, cgo, cross builds, binaries."""
+    from envbuilder.commands import verify as command
+
     if json_schema:
-        from envbuilder.report import json_schema as schema_of
-
-        typer.echo(json.dumps(schema_of(), indent=2, sort_keys=True))
-        return
-    from envbuilder.verify.command import verify_command
-
-    code = verify_command(spec, image=image, host=host, container=container, devcontainer=devcontainer, user=user,
-                          stage=stage, only=only or [], skip=skip or [], as_json=as_json, junit=junit, jobs=jobs,
-                          go=go)
-    raise typer.Exit(code)
+        return command.print_schema()
+    return command.run(spec, image=image, host=host, container=container, devcontainer=devcontainer, user=user,
+                       stage=stage, only=only or [], skip=skip or [], as_json=as_json, junit=junit, jobs=jobs, go=go)
 
 
 @app.command()
 def doctor(
-    directory: Annotated[Path, typer.Argument(help="Project directory (its go.mod, envbuilder.yaml and lock).")] = Path("."),
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    junit: Annotated[Optional[Path], typer.Option(help="Write a JUnit XML report (one testsuite per area).")] = None,
+    directory: Annotated[Path, typer.Argument(callback=_existing_dir,
+                                              help="Project directory (its go.mod, envbuilder.yaml and lock).")] = Path("."),
+    as_json: JsonOption = False,
+    junit: JunitOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every finding with its evidence.")] = False,
     offline: Annotated[bool, typer.Option("--offline", help="No network probes (proxy, checksum database).")] = False,
-) -> None:
+) -> int:
     """Why this machine is not the locked environment: a verdict per finding and the one line that fixes it."""
-    from envbuilder.doctor.command import doctor_command
+    from envbuilder.commands import doctor as command
 
-    raise typer.Exit(doctor_command(directory, as_json=as_json, junit=junit, verbose=verbose, offline=offline))
+    return command.run(directory, as_json=as_json, junit=junit, verbose=verbose, offline=offline)
 
 
 @app.command()
-def schema() -> None:
+def schema() -> int:
     """Print the JSON Schema of envbuilder.yaml (for editors' YAML language servers)."""
-    from envbuilder.spec.models import json_schema
+    from envbuilder.commands import schema as command
 
-    typer.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
-
-
-def _register_inspect() -> None:
-    # inspect's command module imports only typer at module level, so this keeps `--help` fast.
-    from envbuilder.inspect.command import inspect_command
-
-    app.command("inspect")(inspect_command)
+    return command.run()
 
 
-_register_inspect()
+@app.command("inspect")
+def inspect(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Binaries and directories (walked recursively) to inspect.", show_default=False)] = None,
+    expect: Annotated[Optional[list[str]], typer.Option(
+        "--expect", metavar="OS/ARCH[/VARIANT],...",
+        help="Platforms the release builds, e.g. linux/amd64,linux/arm/v7,windows/arm64: each binary must be "
+             "one of them and each must be present.")] = None,
+    expect_go: Annotated[Optional[str], typer.Option(
+        "--expect-go", metavar="VERSION", help="Go version every binary was built with: 1.22.10, or 1.22 for any patch.")] = None,
+    expect_static: Annotated[bool, typer.Option("--expect-static", help="ELF binaries must be statically linked.")] = False,
+    expect_trimpath: Annotated[bool, typer.Option("--expect-trimpath", help="Binaries must be Go builds with -trimpath.")] = False,
+    expect_names: Annotated[bool, typer.Option(
+        "--expect-names", help="File (or directory) names must name the platform: app_linux_amd64, app-windows-arm64.exe.")] = False,
+    goreleaser: Annotated[Optional[Path], typer.Option(
+        "--goreleaser", metavar="ARTIFACTS_JSON", callback=_existing_file,
+        help="goreleaser's dist/artifacts.json: check every binary it lists.")] = None,
+    json_output: JsonOption = False,
+    junit: JunitOption = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: CPU count).")] = None,
+    json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the JSON Schema of --json output and exit.")] = False,
+) -> int:
+    """Facts about release binaries (ELF, PE, Mach-O, Go build info) checked against the release matrix.
+
+    Exit 0 when every check passes, 1 when any fails or a file cannot be read, 2 on bad input.
+    """
+    from envbuilder.commands import inspect as command
+
+    if json_schema:
+        return command.print_schema()
+    return command.run(list(paths or []), expect=expect or [], expect_go=expect_go, expect_static=expect_static,
+                       expect_trimpath=expect_trimpath, expect_names=expect_names, goreleaser=goreleaser,
+                       as_json=json_output, junit=junit, jobs=jobs)
+
+
+# `python -m envbuilder.inspect`: the same inspect command, on its own.
+inspect_app = typer.Typer(**_SETTINGS)
+inspect_app.command()(inspect)
 
 
 def main(argv: list[str] | None = None) -> None:
-    try:
-        app(args=argv, prog_name="envbuilder")
-    except EnvbuilderError as exc:
-        _say(f"envbuilder: {exc.message}")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        _say("envbuilder: interrupted")
-        sys.exit(130)
-    except SystemExit as exc:
-        if not _interrupted(exc):
-            raise
-        _say("envbuilder: interrupted")  # Typer turns Ctrl-C into a silent exit 130
-        sys.exit(130)
+    entrypoint.run(app, argv)
 
 
-def _interrupted(exc: BaseException | None) -> bool:
-    """True if a KeyboardInterrupt is among the exceptions that led to EXC."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, KeyboardInterrupt):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
+def inspect_main(argv: list[str] | None = None) -> None:
+    entrypoint.run(inspect_app, argv, prog_name="envbuilder inspect")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from envbuilder.identity import cache_volumes
+from envbuilder.identity import GOPATH, GOROOT, cache_volumes
 from envbuilder.lock import Lock
 from envbuilder.spec.models import Spec
 
-GOROOT = "/usr/local/go"
-GOPATH = "/go"
 # Installed by the dev stage: waits for the entrypoint's ownership fix, then runs its argument with sh -c.
 READY = "/usr/local/bin/envbuilder-devcontainer-ready"
 

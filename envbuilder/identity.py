@@ -5,11 +5,23 @@ One place, so render (bake file, devcontainer), build (labels) and verify (findi
 
 from __future__ import annotations
 
-from envbuilder import __version__
-from envbuilder.lock import Lock
-from envbuilder.spec.models import Spec
+from typing import TYPE_CHECKING, Literal, get_args
 
-STAGES = ("base", "dev", "ci")
+if TYPE_CHECKING:  # only annotations: the CLI imports this module to declare its choices and must start fast
+    from envbuilder.lock import Lock
+    from envbuilder.spec.models import Spec
+
+# The Dockerfile's stages, in build order: `build --target` and `verify --stage` choose from these.
+Stage = Literal["base", "dev", "ci"]
+STAGES: tuple[str, ...] = get_args(Stage)
+# The spec's file name; the lock and rendered files live beside it.
+SPEC_NAME = "envbuilder.yaml"
+# GOPATH and the caches inside every image (the Dockerfile's ENV, the devcontainer's settings and volumes).
+GOROOT = "/usr/local/go"
+GOPATH = "/go"
+GOMODCACHE = f"{GOPATH}/pkg/mod"
+GOCACHE_ROOT = f"{GOPATH}/cache"  # the cache volume's mount point
+GOCACHE = f"{GOCACHE_ROOT}/go-build"
 LABEL_PREFIX = "dev.envbuilder"
 # Containers and volumes envbuilder creates at run time carry this label, so clean-up finds them all.
 OWNED_LABEL = f"{LABEL_PREFIX}.owned"
@@ -20,6 +32,8 @@ def image_tag(spec: Spec, lock: Lock, stage: str, go_version: str | None = None)
 
 
 def image_labels(spec: Spec, lock: Lock, stage: str, go_version: str | None = None) -> dict[str, str]:
+    from envbuilder import __version__
+
     version = go_version or lock.go.version
     return {
         "org.opencontainers.image.title": f"{spec.name} ({stage})",
@@ -35,6 +49,6 @@ def image_labels(spec: Spec, lock: Lock, stage: str, go_version: str | None = No
 def cache_volumes(spec: Spec) -> dict[str, str]:
     """Named volumes of the devcontainer: volume name -> mount target."""
     return {
-        f"envbuilder-{spec.name}-gomodcache": "/go/pkg/mod",
-        f"envbuilder-{spec.name}-gocache": "/go/cache",
+        f"envbuilder-{spec.name}-gomodcache": GOMODCACHE,
+        f"envbuilder-{spec.name}-gocache": GOCACHE_ROOT,
     }

@@ -14,7 +14,10 @@ target is adding its row to PROFILES (Debian bookworm package names).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # the spec model imports this module
+    from envbuilder.spec.models import Target
 
 Format = Literal["elf", "pe", "macho"]
 Endian = Literal["little", "big"]
@@ -215,3 +218,18 @@ def cgo_toolchain(goos: str, goarch: str, goarm: str | None = None, strategy: st
     """The C toolchain for a cgo target, or None when envbuilder knows none (e.g. darwin without an SDK)."""
     p = profile(goos, goarch, goarm)
     return p.toolchain(strategy) if p else None
+
+
+def target_toolchain(target: Target) -> CgoToolchain | None:
+    """The C cross toolchain a target's cgo build uses; None for a pure-Go target."""
+    return cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy) if target.cgo else None
+
+
+def build_env(target: Target) -> dict[str, str]:
+    """The environment that cross-builds TARGET: GOOS/GOARCH/variant/CGO_ENABLED, plus CC/CXX under cgo.
+    verify's build probes and the generated CI pipelines both build with exactly this."""
+    env = target.go_env()
+    toolchain = target_toolchain(target)
+    if toolchain is not None:
+        env["CC"], env["CXX"] = toolchain.cc, toolchain.cxx
+    return env

@@ -20,3 +20,13 @@ def load_locked(spec_path: Path):
     lock = read_lock(lock_path)
     check_fresh(spec, lock, lock_path)
     return spec, lock
+
+
+def locked_go(lock, go: str | None) -> str:
+    """The locked Go version --go names (None: the primary); an unknown one is bad input, blamed on --go."""
+    from envbuilder.errors import InputError
+
+    try:
+        return lock.go_for(go).version
+    except InputError as e:
+        raise InputError(f"--go: {e.message}") from None

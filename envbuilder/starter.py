@@ -7,9 +7,8 @@ from pathlib import Path
 
 from envbuilder.errors import InputError
 from envbuilder.fsutil import read_input, write_all
-from envbuilder.spec.models import GO_VERSION, PATTERN_NAMES
-
-SPEC_NAME = "envbuilder.yaml"
+from envbuilder.identity import SPEC_NAME
+from envbuilder.spec.models import GO_VERSION
 FALLBACK_GO = "1.22"
 MAX_GOMOD_BYTES = 16 << 20  # the go command's own limit for a go.mod
 
@@ -68,8 +67,8 @@ def write_starter(directory: Path, *, name: str | None, force: bool) -> Path:
     version = go_version_from_gomod(gomod) or FALLBACK_GO
     if tuple(int(x) for x in version.split(".")[:2]) < (1, 21):
         raise InputError(f"{gomod_path}: go {version} is older than envbuilder supports (1.21+)")
-    if not re.fullmatch(GO_VERSION, version):
-        raise InputError(f"{gomod_path}: go {version} is not {PATTERN_NAMES[GO_VERSION]}")
+    if not re.fullmatch(GO_VERSION, version):  # go.mod's problem, not the starter spec's: blame go.mod
+        raise InputError(f"{gomod_path}: go {version} is not a Go release envbuilder can pin (e.g. 1.22 or 1.22.10)")
     if name is not None:
         name = checked_name(name, "--name")
     else:

@@ -21,6 +21,26 @@ def known_ports() -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, 
     return frozenset(o for o, _ in pairs), frozenset(a for _, a in pairs), pairs
 
 
+# The variants Go knows per GOARCH (GOARM, GOAMD64, GOARM64, GO386, GOMIPS, GOPPC64, GORISCV64, GOWASM), as
+# normalize_variant spells them; an arch missing here has none.
+VARIANTS: dict[str, re.Pattern[str]] = {
+    "arm": re.compile(r"[5-7]"),
+    "amd64": re.compile(r"v[1-4]"),
+    "arm64": re.compile(r"v8\.[0-9]|v9\.[0-5]|v8|v9"),
+    "386": re.compile(r"sse2|softfloat"),
+    **dict.fromkeys(("mips", "mipsle", "mips64", "mips64le"), re.compile(r"hardfloat|softfloat")),
+    **dict.fromkeys(("ppc64", "ppc64le"), re.compile(r"power(8|9|10)")),
+    "riscv64": re.compile(r"rva2[023]u64"),
+    "wasm": re.compile(r"satconv|signext"),
+}
+
+
+def is_variant(arch: str, variant: str) -> bool:
+    """Whether VARIANT (normalized) exists for ARCH: linux/arm/v9 and linux/amd64/v7 do not."""
+    pattern = VARIANTS.get(arch)
+    return pattern is not None and pattern.fullmatch(variant) is not None
+
+
 def normalize_variant(arch: str, variant: str | None) -> str | None:
     """One spelling per variant: arm "v7"/"7"/"7,hardfloat" -> "7"; others as given ("v3", "v8.0")."""
     if not variant:
@@ -44,7 +64,10 @@ class Platform:
         goos, goarch = parts[0], parts[1]
         if (goos, goarch) not in known_ports()[2]:
             raise ValueError(f"{text!r}: {goos}/{goarch} is not a Go platform (go tool dist list)")
-        return cls(goos, goarch, normalize_variant(goarch, parts[2] if len(parts) == 3 else None))
+        variant = normalize_variant(goarch, parts[2] if len(parts) == 3 else None)
+        if variant is not None and not is_variant(goarch, variant):
+            raise ValueError(f"{text!r}: {goarch} has no variant {parts[2]!r}")
+        return cls(goos, goarch, variant)
 
     def __str__(self) -> str:
         if self.variant is None:

@@ -254,3 +254,17 @@ def validate(doc: Any, path: Path) -> Spec:
 
 def load_spec(path: Path) -> Spec:
     return validate(parse_yaml(path), path)
+
+
+def blame_field(error: InputError, path: Path) -> InputError:
+    """An error found after loading (at lock time) that starts with a spec field, `go.version: ...`, as
+    `FILE:LINE: go.version: ...`, like the loader's own errors; any other error as it is."""
+    head, sep, _ = error.message.partition(": ")
+    loc = tuple(head.split("."))
+    if not sep or loc[0] not in Spec.model_fields or not all(part.isidentifier() for part in loc):
+        return error
+    try:
+        line = _line_of(parse_yaml(path), loc)
+    except InputError:
+        return error
+    return InputError(f"{path}:{line}: {error.message}" if line else f"{path}: {error.message}")

@@ -33,8 +33,10 @@ GO_VERSION = rf"^{_GO_MINOR}({_GO_PATCH})?$"
 GO_EXACT_VERSION = rf"^{_GO_MINOR}{_GO_PATCH}$"  # a release, as the lock pins it: "1.22.10"
 # Debian package name (policy 5.6.1) with an optional "=version" pin.
 DEB_PACKAGE = r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$"
-# A Go module path element set (golang.org/x/mod/module.CheckPath allows these characters).
-MODULE_PATH = r"[A-Za-z0-9][A-Za-z0-9._~/-]*"
+# A Go module path (golang.org/x/mod/module.CheckPath): a first element with a dot, like a domain, then
+# non-empty elements of the allowed characters separated by single slashes, none starting or ending with a dot.
+_MODULE_ELEMENT = r"[A-Za-z0-9_~-](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?"
+MODULE_PATH = rf"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+(?:/{_MODULE_ELEMENT})*"
 # Exact versions only: semver with optional pre-release/build (pseudo-versions included). No @latest, no branches.
 MODULE_VERSION = r"v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?"
 TOOL = rf"^{MODULE_PATH}@{MODULE_VERSION}$"
@@ -48,11 +50,15 @@ GOFLAG = r"^-{1,2}[a-z][a-z0-9._-]*(=[A-Za-z0-9._,:/=+@-]*)?$"
 NAME = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 USER = r"^[a-z_][a-z0-9_-]{0,31}$"
 VSCODE_EXTENSION = r"^[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9][A-Za-z0-9.-]*(@[0-9][0-9A-Za-z.+-]*)?$"
-# Image references: [registry/]repo[:tag][@sha256:digest]
-_IMAGE_NAME = r"[a-z0-9][a-z0-9._/:-]*"
+# Image references, Docker's grammar (distribution/reference): [registry[:port]/]path[:tag][@sha256:digest],
+# path components lower-case.
+_REGISTRY = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REPOSITORY = rf"(?:{_REGISTRY}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+_TAG = r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
 _DIGEST = r"sha256:[a-f0-9]{64}"
-IMAGE_REF = rf"^{_IMAGE_NAME}(@{_DIGEST})?$"
-IMAGE_NAME = rf"^{_IMAGE_NAME}$"  # an image reference without its digest (the lock keeps that apart)
+IMAGE_REF = rf"^{_REPOSITORY}{_TAG}(?:@{_DIGEST})?$"
+IMAGE_NAME = rf"^{_REPOSITORY}{_TAG}$"  # an image reference without its digest (the lock keeps that apart)
 DIGEST = rf"^{_DIGEST}$"  # a content digest: registry digest, image ID, hash of a spec or lock
 # An offline Go tarball, relative to the spec's directory.
 ARCHIVE_PATH = r"^[A-Za-z0-9._/-]+\.tar\.gz$"
@@ -72,7 +78,8 @@ PATTERN_NAMES = {
     NAME: "a lower-case name (a-z, 0-9, . _ -)",
     USER: "a Unix user name (a-z, 0-9, _ -)",
     VSCODE_EXTENSION: "a VS Code extension id such as golang.go",
-    IMAGE_REF: "an image reference such as debian:bookworm-slim[@sha256:...]",
+    IMAGE_REF: "an image reference [registry[:port]/]path[:tag][@sha256:...] with lower-case path, "
+               "such as debian:bookworm-slim",
     GO_EXACT_VERSION: 'an exact Go release such as "1.22.10"',
     IMAGE_NAME: "an image reference without digest, such as debian:bookworm-slim",
     DIGEST: "a digest such as sha256:<64 hex digits>",
@@ -360,15 +367,23 @@ class DevcontainerSpec(BaseModel):
     )
     ptrace: bool = Field(True, description="Add SYS_PTRACE and seccomp=unconfined so dlv can debug.")
 
+    @field_validator("user")
+    @classmethod
+    def _not_root(cls, v: str) -> str:
+        if v == "root":
+            raise ValueError("must not be root: the dev stage creates this non-root user (the container runs "
+                             "as root only for its entrypoint)")
+        return v
+
 
 # A registry repository without tag or digest: ghcr.io/acme/payments-ci, registry.gitlab.com/acme/ci.
-IMAGE_REPO = r"^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$"
+IMAGE_REPO = rf"^{_REPOSITORY}$"  # no tag: envbuilder derives the tags (ci-go<version>)
 # An exact release of a PyPI package (PEP 440, no ranges): 0.1.0, 1.2.3.post1, 2.0.0rc1, 0.1.0+src.1a2b (local).
 PY_VERSION = r"^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$"
 # A Go package pattern relative to the module root: ".", "./cmd/payments", "./cmd/...".
 GO_PACKAGE = r"^\.(/[A-Za-z0-9._-]+)*(/\.\.\.)?$"
 PATTERN_NAMES.update({
-    IMAGE_REPO: "an image repository without tag, e.g. ghcr.io/acme/payments-ci",
+    IMAGE_REPO: "an image repository without tag (envbuilder derives the tags), e.g. ghcr.io/acme/payments-ci",
     PY_VERSION: "an exact version such as 0.1.0",
     GO_PACKAGE: 'a package path relative to the module root, e.g. "." or ./cmd/payments',
 })
@@ -379,9 +394,9 @@ class CiSpec(BaseModel):
 
     tools: list[Tool] = Field(default_factory=list, description="Tools for the ci image, exact versions only.")
     envbuilder: Annotated[str, StringConstraints(pattern=PY_VERSION)] | None = Field(
-        None, description="Install this exact envbuilder release into the ci image, so pipelines can run "
-        "`envbuilder verify --host` and `envbuilder inspect`. From the index of `envbuilder build --pip-conf` "
-        "only: the PyPI name envbuilder belongs to another project.")
+        None, description="Install this exact envbuilder release (distribution envbuilder-go) into the ci image, "
+        "so pipelines can run `envbuilder verify --host` and `envbuilder inspect`. From the index of "
+        "`envbuilder build --pip-conf` only.")
     image: Annotated[str, StringConstraints(pattern=IMAGE_REPO, max_length=255)] | None = Field(
         None, description="Registry repository the ci images are pushed to (tags ci-go<version>): the image "
         "that generated CI configs (`envbuilder render --ci`) run their jobs in.")
@@ -414,6 +429,13 @@ class Spec(BaseModel):
     devcontainer: DevcontainerSpec = Field(default_factory=DevcontainerSpec)
     ci: CiSpec = Field(default_factory=CiSpec)
     verify: VerifySpec = Field(default_factory=VerifySpec)
+
+    @field_validator("targets")
+    @classmethod
+    def _some_targets(cls, v: list[Target]) -> list[Target]:
+        if not v:
+            raise ValueError("must list at least one target (omit targets for linux/amd64)")
+        return v
 
     @field_validator("platforms")
     @classmethod

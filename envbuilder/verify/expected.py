@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from envbuilder.lock import Lock
-from envbuilder.profiles import CgoToolchain, Execution, Header, Profile, cgo_toolchain, header, profile
+from envbuilder.profiles import CgoToolchain, Execution, Header, Profile, build_env, cgo_toolchain, header, profile
 from envbuilder.spec.models import Spec, Target
 
 
@@ -59,10 +59,7 @@ class TargetExpectation:
         return self.profile.execution if self.profile else Execution()
 
     def build_env(self) -> dict[str, str]:
-        env = self.target.go_env()
-        if self.toolchain is not None:
-            env["CC"], env["CXX"] = self.toolchain.cc, self.toolchain.cxx
-        return env
+        return build_env(self.target)  # the one definition, shared with the generated CI pipelines
 
 
 @dataclass(frozen=True)

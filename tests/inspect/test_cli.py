@@ -64,6 +64,9 @@ def test_goreleaser_artifacts_are_checked_and_missing_ones_fail(dist):
     (["/nonexistent/dist"], "/nonexistent/dist: no such file or directory"),
     (["--expect", "linux/z80", "."], "--expect: 'linux/z80': linux/z80 is not a Go platform"),
     (["--expect-go", "latest", "."], "--expect-go: 'latest' is not a Go version"),
+    (["--expect", "linux/arm/v9", "."], "--expect: 'linux/arm/v9': arm has no variant 'v9'"),
+    (["--expect", "linux/amd64/v7", "."], "--expect: 'linux/amd64/v7': amd64 has no variant 'v7'"),
+    (["--jobs", "0", "."], "inspect: --jobs: input should be greater than or equal to 1"),
     (["--goreleaser", "/nonexistent/artifacts.json"], "/nonexistent/artifacts.json: no such file"),
     ([], "give at least one PATH or --goreleaser"),
 ])
@@ -80,7 +83,9 @@ def test_json_schema_describes_the_output():
     assert "GoBuildInfo" in schema["$defs"]
 
 
-def test_the_command_module_imports_nothing_heavy():
-    code = ("import sys, envbuilder.inspect.command; heavy = {'elftools', 'pefile', 'macholib', 'rich', "
+def test_the_cli_and_the_command_modules_import_nothing_heavy():
+    code = ("import sys, envbuilder.cli, envbuilder.commands.inspect, envbuilder.commands.verify, "
+            "envbuilder.commands.build, envbuilder.commands.lock, envbuilder.commands.render; "
+            "heavy = {'elftools', 'pefile', 'macholib', 'rich', "
             "'pydantic', 'junitparser'} & {m.split('.')[0] for m in sys.modules}; print(sorted(heavy))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"

@@ -72,7 +72,7 @@ def cross_ci(tmp_path_factory, summary, docker_engine):
 
 
 def test_ci_envbuilder_without_an_index_fails_the_build_with_one_clear_line(cross_ci, tmp_path):
-    """Never fall back to PyPI for envbuilder: that name belongs to another project there."""
+    """envbuilder-go comes only from the index the build names, never from a default index pip falls back to."""
     source, _ = cross_ci
     # A release no build has installed yet, so BuildKit runs the step (a layer built earlier with an index
     # would be reused: the secret is not part of the cache key, and that layer is fine to reuse).

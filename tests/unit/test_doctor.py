@@ -280,7 +280,7 @@ def doctor(*args: str) -> subprocess.CompletedProcess:
 
 def test_a_missing_directory_is_bad_input(tmp_path: Path) -> None:
     done = doctor(str(tmp_path / "nope"))
-    assert (done.returncode, done.stderr) == (2, f"envbuilder: {tmp_path / 'nope'}: no such directory\n")
+    assert (done.returncode, done.stderr) == (2, f"envbuilder: doctor: DIRECTORY: {tmp_path / 'nope'}: no such directory\n")
 
 
 def test_a_broken_go_mod_is_bad_input_naming_file_and_line(tmp_path: Path) -> None:
@@ -293,7 +293,7 @@ def test_a_broken_go_mod_is_bad_input_naming_file_and_line(tmp_path: Path) -> No
 def test_the_report_goes_to_json_and_junit_with_warnings_as_passes(tmp_path: Path) -> None:
     from junitparser import JUnitXml
 
-    from envbuilder.doctor.command import diagnose
+    from envbuilder.doctor.diagnose import diagnose
     from envbuilder.report import to_json
 
     (tmp_path / "go.mod").write_text("module example.com/x\n\ngo 1.22\n")
@@ -314,7 +314,7 @@ def test_the_report_goes_to_json_and_junit_with_warnings_as_passes(tmp_path: Pat
 
 
 def test_without_home_doctor_cannot_run(tmp_path: Path) -> None:
-    from envbuilder.doctor.command import diagnose
+    from envbuilder.doctor.diagnose import diagnose
     from envbuilder.errors import EnvironmentProblem
 
     m = FixedMachine(env={"PATH": "/usr/bin"}, facts=PlatformFacts(system="linux", machine="x86_64"))

@@ -55,6 +55,15 @@ def test_init_refuses_a_go_older_than_supported(tmp_path, cli):
     assert result.returncode == 2 and "1.21+" in result.stderr
 
 
+def test_init_blames_a_go_version_it_cannot_pin_on_go_mod_not_on_the_spec(tmp_path, cli):
+    (tmp_path / "go.mod").write_text("module x\n\ngo 1.100\n")
+    result = cli("init", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"envbuilder: {tmp_path / 'go.mod'}: go 1.100 is not a Go release envbuilder "
+                                     "can pin (e.g. 1.22 or 1.22.10)")
+    assert not (tmp_path / "envbuilder.yaml").exists()
+
+
 def test_help_lists_the_pipeline(cli):
     out = cli("--help").stdout
     for command in ("init", "lock", "render", "schema"):

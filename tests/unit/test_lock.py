@@ -149,3 +149,13 @@ def test_a_go_matrix_locks_every_version_from_one_index_fetch(project, cli):
     assert cli("lock", "--check", cwd=project).returncode == 0
     spec.write_text(spec.read_text().replace('matrix: ["1.23"]', "matrix: []"))
     assert cli("lock", "--check", cwd=project).returncode == EXIT_CHECK_FAILED
+
+
+def test_a_lock_time_error_about_a_spec_field_names_the_spec_file_and_line(project, cli):
+    spec = project / "envbuilder.yaml"
+    spec.write_text(spec.read_text().replace('version: "1.22"', 'version: "1.29"'))
+    done = cli("lock", cwd=project)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith("envbuilder: envbuilder.yaml:3: go.version: no stable 1.29.x release in http://")
+    assert not (project / "envbuilder.lock").exists()

@@ -59,6 +59,14 @@ EXPECTED: dict[str, tuple[str | None, int | None]] = {
     "44-cgo-on-arm64-image.yaml": ("platforms: cgo cross toolchains", 4),
     "45-matrix-repeats-version.yaml": ("go.matrix: 1.22 is already go.version", 4),
     "46-matrix-duplicate.yaml": ("go.matrix: lists a Go version twice", 4),
+    "47-ci-image-with-tag.yaml": ("ci.image: 'ghcr.io/acme/payments-ci:latest' is not an image repository without tag", 5),
+    "48-base-image-uppercase-path.yaml": ("base.image: 'Debian:bookworm-slim' is not an image reference", 5),
+    "49-base-image-short-digest.yaml": ("base.image:", 5),
+    "50-devcontainer-user-root.yaml": ("devcontainer.user: must not be root", 5),
+    "51-empty-targets.yaml": ("targets: must list at least one target", 4),
+    "52-tool-double-slash.yaml": ("tools[0]: 'golang.org/x//tools/gopls@v0.16.2' is not a module path", 4),
+    "53-tool-path-without-domain.yaml": ("tools[0]: 'gopls@v0.16.2' is not a module path", 4),
+    "54-base-image-bad-port.yaml": ("base.image:", 5),
 }
 
 

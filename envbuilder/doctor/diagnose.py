@@ -1,4 +1,4 @@
-"""`envbuilder doctor`: diagnose this machine against the project's lock and print verdicts and fixes."""
+"""Diagnose this machine against the project's lock: the doctor checks, with the slow probes started first."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from envbuilder.doctor.module_checks import start_probes
 from envbuilder.doctor.probes import probe_all
 from envbuilder.doctor.shells import start_login_shells
 from envbuilder.errors import EnvironmentProblem
-from envbuilder.report import Report, exit_code, to_json, write_junit
+from envbuilder.report import Report
 
 
 def diagnose(directory: Path, machine: Machine | None = None, offline: bool = False) -> tuple[Report, Context]:
@@ -33,20 +33,8 @@ def diagnose(directory: Path, machine: Machine | None = None, offline: bool = Fa
     return report, ctx
 
 
-def doctor_command(directory: Path, as_json: bool = False, junit: Path | None = None, verbose: bool = False,
-                   offline: bool = False) -> int:
-    import typer
-
-    from envbuilder.doctor.output import render
-
-    report, ctx = diagnose(directory, offline=offline)
-    if junit is not None:
-        write_junit(report, junit)
-    if as_json:
-        typer.echo(to_json(report))
-    else:
-        locked = ctx.project.locked_version
-        header = (f"envbuilder doctor {ctx.short(str(ctx.project.directory))}"
-                  + (f" (locked: go{locked})" if locked else " (no envbuilder.lock: Go setup only)"))
-        typer.echo(render(report, header, verbose))
-    return exit_code(report)
+def header(ctx: Context) -> str:
+    """The first line people read: which project, and which Go its lock pins."""
+    locked = ctx.project.locked_version
+    return (f"envbuilder doctor {ctx.short(str(ctx.project.directory))}"
+            + (f" (locked: go{locked})" if locked else " (no envbuilder.lock: Go setup only)"))

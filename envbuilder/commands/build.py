@@ -1,14 +1,46 @@
-"""`envbuilder build`: spec + lock -> (rendered files) -> a labelled image, built by BuildKit."""
+"""`envbuilder build`: spec + lock -> (rendered files) -> a labelled image, built by BuildKit.
+
+Every option is checked before Docker is touched: bad input is exit 2 even on a machine without an engine.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from envbuilder.errors import CheckFailed, InputError
+from envbuilder.errors import EXIT_OK, CheckFailed, InputError
 from envbuilder.identity import STAGES, image_labels, image_tag
 from envbuilder.progress import interactive
+
+
+def run(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
+        builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool, as_json: bool,
+        go: str | None = None, all_versions: bool = False, pip_conf: Path | None = None) -> int:
+    """Build, then print each image (`TAG IMAGE_ID`, or the results as JSON) on stdout."""
+    results = build_images(spec_path, target=target, tags=tags, platforms=platforms, network=network,
+                           builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet, go=go,
+                           all_versions=all_versions, pip_conf=pip_conf)
+    if as_json:
+        print(json.dumps(results if all_versions else results[0], indent=2, sort_keys=True))
+    else:
+        for result in results:
+            print(f"{result['tags'][0]} {result['image_id']}")
+    return EXIT_OK
+
+
+def check_platforms(values: list[str]) -> list[str]:
+    """--platform values (each may be a comma list) as BuildKit takes them: os/arch[/variant] of a Go port."""
+    from envbuilder.inspect.platform import Platform
+
+    for value in values:
+        for item in value.split(","):
+            try:
+                Platform.parse(item)
+            except ValueError as e:
+                raise InputError(f"--platform: {e}") from None
+    return values
 
 
 def _ensure_rendered(spec, lock, root: Path) -> None:
@@ -34,20 +66,24 @@ def _check_base_pin(lock) -> None:
               f"{lock.base.image_id[:19]}: run `envbuilder lock` to accept it", file=sys.stderr)
 
 
-def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
-                  builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool,
-                  go: str | None = None, all_versions: bool = False,
-                  pip_conf: Path | None = None) -> list[dict[str, Any]]:
+def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
+                 builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool,
+                 go: str | None = None, all_versions: bool = False,
+                 pip_conf: Path | None = None) -> list[dict[str, Any]]:
     """Build TARGET for the primary Go (or GO, or every locked Go with ALL_VERSIONS, one after another)."""
-    from envbuilder.project import load_locked as _load_locked
     from envbuilder.engine.build import BuildRequest
     from envbuilder.engine.client import engine
     from envbuilder.engine.dockercli import find_buildkit_cli
+    from envbuilder.project import load_locked, locked_go
     from envbuilder.render import DOCKERFILE
 
     if target not in STAGES:
         raise InputError(f"--target: {target!r} is not one of {', '.join(STAGES)}")
-    spec, lock = _load_locked(spec_path)
+    if all_versions and (go or tags):
+        raise InputError("--all builds every locked Go version with its own tag: drop --go/--tag")
+    check_platforms(platforms)
+    spec, lock = load_locked(spec_path)
+    versions = [g.version for g in lock.go_versions()] if all_versions else [locked_go(lock, go)]
     root = spec_path.parent
     secrets: dict[str, Path] = {}
     netrc = netrc or (Path.home() / ".netrc" if (Path.home() / ".netrc").is_file() else None)
@@ -64,9 +100,6 @@ def build_command(spec_path: Path, *, target: str, tags: list[str], platforms: l
     cli = find_buildkit_cli(need_buildx=bool(builder))
     _ensure_rendered(spec, lock, root)
     _check_base_pin(lock)
-    if all_versions and (go or tags):
-        raise InputError("--all builds every locked Go version with its own tag: drop --go/--tag")
-    versions = [g.version for g in lock.go_versions()] if all_versions else [lock.go_for(go).version]
     results = []
     for version in versions:
         req = BuildRequest(

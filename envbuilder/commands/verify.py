@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-from envbuilder.errors import InputError
-
-STAGES = ("dev", "ci", "base")
+from envbuilder.errors import EXIT_OK, InputError
+from envbuilder.identity import STAGES
 
 
 def _split(values: list[str]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-def verify_command(spec_path: Path, *, image: str | None, host: bool, container: str | None,
-                   devcontainer: Path | None, user: str | None, stage: str | None, only: list[str],
-                   skip: list[str], as_json: bool, junit: Path | None, jobs: int | None = None,
-                   go: str | None = None) -> int:
+def print_schema() -> int:
+    from envbuilder.report import json_schema
+
+    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    return EXIT_OK
+
+
+def run(spec_path: Path, *, image: str | None, host: bool, container: str | None,
+        devcontainer: Path | None, user: str | None, stage: str | None, only: list[str],
+        skip: list[str], as_json: bool, junit: Path | None, jobs: int | None = None,
+        go: str | None = None) -> int:
     from envbuilder.fsutil import check_destinations
-    from envbuilder.project import load_locked as _load_locked
+    from envbuilder.project import load_locked as _load_locked, locked_go
     from envbuilder.identity import image_tag
     from envbuilder.report import emit
     from envbuilder.verify.expected import Expectations
@@ -35,6 +42,8 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
     if junit is not None:
         check_destinations([junit])  # before minutes of checks, not after
     spec, lock = _load_locked(spec_path)
+    if go is not None:
+        locked_go(lock, go)  # an unknown --go is bad input, before the engine is asked for anything
     executor = _executor(spec, lock, image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
                          container=container, devcontainer=devcontainer, user=user)
     try:
@@ -47,7 +56,7 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
             raise InputError(f"ENVBUILDER_STAGE: {stage!r} is not one of {', '.join(STAGES)}")
         # An image says which locked Go it was built with; elsewhere --go picks one (default: the primary).
         go = go or labels.get("dev.envbuilder.go-version")
-        lock.go_for(go)  # an unknown version is bad input, before any check runs
+        locked_go(lock, go)  # an unknown version is bad input, before any check runs
         report = run_suite(executor, Expectations(spec, lock, go), stage=stage,
                            selection=selection, jobs=jobs)
     finally:

@@ -1,0 +1,49 @@
+"""`envbuilder inspect`: facts about release binaries checked against the release matrix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from envbuilder.errors import EXIT_OK, InputError
+
+
+def print_schema() -> int:
+    from envbuilder.inspect.run import InspectReport
+    from envbuilder.report import json_schema
+
+    print(json.dumps(json_schema(InspectReport), indent=2))
+    return EXIT_OK
+
+
+def run(paths: list[Path], *, expect: list[str], expect_go: str | None, expect_static: bool,
+        expect_trimpath: bool, expect_names: bool, goreleaser: Path | None, as_json: bool, junit: Path | None,
+        jobs: int | None) -> int:
+    """Inspect PATHS (and goreleaser's artifacts); exit 0 when every check passes, 1 when any fails."""
+    from envbuilder.fsutil import check_destinations
+    from envbuilder.inspect.expect import Expectations, parse_platforms
+    from envbuilder.inspect.goreleaser import read_artifacts
+    from envbuilder.inspect.run import inspect_paths
+    from envbuilder.inspect.table import render
+    from envbuilder.report import emit
+
+    if not paths and goreleaser is None:
+        raise InputError("inspect: give at least one PATH or --goreleaser dist/artifacts.json")
+    try:
+        platforms = parse_platforms(expect)
+    except ValueError as e:
+        raise InputError(f"--expect: {e}") from None
+    if expect_go is not None and not _is_go_version(expect_go):
+        raise InputError(f"--expect-go: {expect_go!r} is not a Go version like 1.22.10 or 1.22")
+    if junit is not None:
+        check_destinations([junit])  # before any binary is read
+    exp = Expectations(platforms=platforms, go_version=expect_go, static=expect_static,
+                       trimpath=expect_trimpath, names=expect_names)
+    claims = read_artifacts(goreleaser) if goreleaser is not None else []
+    report = inspect_paths(paths, exp, claims, jobs)
+    return emit(report, as_json=as_json, junit=junit, table=render)
+
+
+def _is_go_version(text: str) -> bool:
+    parts = text.removeprefix("go").split(".")
+    return 2 <= len(parts) <= 3 and all(p.isdigit() for p in parts)
