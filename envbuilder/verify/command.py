@@ -24,16 +24,15 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
     from envbuilder.verify.expected import Expectations
     from envbuilder.verify.suite import Selection, run_suite
 
-    chosen = [name for name, on in (("IMAGE", image), ("--host", host), ("--container", container),
-                                    ("--devcontainer", devcontainer)) if on]
-    if len(chosen) > 1:
-        raise InputError(f"verify: give one of IMAGE, --host, --container, --devcontainer (got {', '.join(chosen)})")
+    from envbuilder.verify.executors import chosen_environment, open_executor
+
+    chosen = chosen_environment("verify", image=image, host=host, container=container, devcontainer=devcontainer)
     if stage is not None and stage not in STAGES:
         raise InputError(f"--stage: {stage!r} is not one of {', '.join(STAGES)}")
     selection = Selection.parse(_split(only), _split(skip))  # an unknown id is bad input, before any work
     spec, lock = _load_locked(spec_path)
-    executor = _executor(spec, lock, image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
-                         container=container, devcontainer=devcontainer, user=user)
+    executor = open_executor(image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
+                             container=container, devcontainer=devcontainer, user=user)
     try:
         labels = (executor.image_attrs or {}).get("Config", {}).get("Labels") or {}
         # An image says which stage it is by its label; an environment (a CI job in the ci image, with
@@ -51,20 +50,3 @@ def verify_command(spec_path: Path, *, image: str | None, host: bool, container:
         executor.close()
     return emit(report, as_json=as_json, junit=junit)
 
-
-def _executor(spec, lock, *, image, host, container, devcontainer, user):
-    from envbuilder.verify.executors import ContainerExecutor, HostExecutor
-
-    if host:
-        return HostExecutor()
-    from envbuilder.engine.client import engine
-
-    client = engine()
-    if container:
-        return ContainerExecutor.for_container(client, container, user=user)
-    if devcontainer is not None:
-        from envbuilder.devcontainer_runtime import find_devcontainer
-
-        container_id, remote_user = find_devcontainer(devcontainer)
-        return ContainerExecutor.for_container(client, container_id, user=user or remote_user)
-    return ContainerExecutor.for_image(client, image, user=user)
