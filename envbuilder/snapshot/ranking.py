@@ -33,7 +33,8 @@ class FactClass:
         if "*" not in self.pattern:
             return self.title
         # the name is the key after the pattern's family (`package.`, `compiler.version.`)
-        family = self.pattern.split("*", 1)[0].rsplit(".", 1)[0] + "."
+        head = self.pattern.split("*", 1)[0]
+        family = head[: head.rfind(".") + 1]
         return self.title.format(key[len(family):])
 
 
