@@ -25,6 +25,7 @@ SECTION = re.compile(rf"^{MARK} ([a-z0-9_]+)@@$", re.M)
 TOOL_MARK = "@@envbuilder-tool "
 # go env keys never kept: GOAUTH says how to fetch credentials (a command, a netrc), which is not a build fact.
 DROPPED_GO_ENV = frozenset({"GOAUTH"})
+_GO_BUILD_DIR = re.compile(r"go-build[0-9]+")
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 # The compilers asked for even without a spec: whatever `go env CC CXX` names (gcc, g++ by default).
 SCRIPT_HEAD = """\
@@ -122,7 +123,10 @@ def _go_env(text: str) -> dict[str, str]:
         env = json.loads(text) if text.strip() else {}
     except ValueError:
         return {}
-    return without_secrets(env) if isinstance(env, dict) else {}
+    if not isinstance(env, dict):
+        return {}
+    # GOGCCFLAGS names the random work directory of that `go env` run: keep facts the same on every run.
+    return {k: _GO_BUILD_DIR.sub("go-build", v) for k, v in without_secrets(env).items()}
 
 
 def _columns(text: str, n: int) -> list[list[str]]:

@@ -84,7 +84,7 @@ def section_output(sections: dict[str, str]) -> str:
 
 
 def test_one_script_collects_every_fact_and_drops_credentials():
-    go_env = {**GO_ENV, "GOAUTH": "netrc", "GOPROXY": "https://user:hunter2@proxy.example.com", "MY_TOKEN": "x",
+    go_env = {**GO_ENV, "GOGCCFLAGS": "-fPIC -fdebug-prefix-map=/tmp/go-build2736893216=/tmp/go-build", "GOAUTH": "netrc", "GOPROXY": "https://user:hunter2@proxy.example.com", "MY_TOKEN": "x",
               "CGO_CFLAGS": "ghp_0123456789abcdef"}
     output = section_output({
         "go_version": "go version go1.22.10 linux/amd64",
@@ -109,6 +109,7 @@ def test_one_script_collects_every_fact_and_drops_credentials():
     assert got.go_version == "go1.22.10" and got.goroot_sha256 == "b" * 64
     assert "GOAUTH" not in got.go_env and "MY_TOKEN" not in got.go_env and "CGO_CFLAGS" not in got.go_env
     assert got.go_env["GOPROXY"] == "https://proxy.example.com"
+    assert got.go_env["GOGCCFLAGS"] == "-fPIC -fdebug-prefix-map=/tmp/go-build=/tmp/go-build", "no random work dir"
     assert got.compilers["x86_64-linux-gnu-gcc"].version == "x86_64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0"
     assert got.compilers["zcc-x86_64-linux-gnu"] == Compiler(path=None, version=None)
     assert got.cross_tools == {"zig": "0.13.0", "qemu": "qemu-aarch64 version 7.2.22"}
