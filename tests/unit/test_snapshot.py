@@ -367,3 +367,20 @@ def test_snapshot_and_diff_publish_their_json_schemas(capsys):
     assert code == 0 and json.loads(out)["title"] == "Snapshot"
     code, out, _ = run(["diff", "--json-schema"], capsys)
     assert code == 0 and json.loads(out)["title"] == "DiffReport"
+
+
+def test_without_an_engine_an_image_operand_is_an_environment_problem(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    good = write_snapshot(tmp_path / "good.json", facts())
+    code, _, err = run(["diff", str(good), "image:demo:dev-go1.22.10"], capsys)
+    assert code == 3
+    assert err.strip().splitlines() == [err.strip()] and "no Docker engine at unix:///nonexistent" in err
+
+
+def test_a_host_snapshot_is_written_atomically_and_reads_back(tmp_path, capsys):
+    out = tmp_path / "host.json"
+    code, stdout, err = run(["snapshot", "--host", "-o", str(out)], capsys)
+    assert code == 0 and stdout == "" and err.strip() == f"wrote {out}: host"
+    snap = Snapshot.model_validate_json(out.read_text())
+    assert snap.source == "host" and snap.facts.kind == "host" and snap.taken is not None
+    assert [p.name for p in tmp_path.iterdir()] == ["host.json"]
