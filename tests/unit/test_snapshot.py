@@ -384,3 +384,17 @@ def test_a_host_snapshot_is_written_atomically_and_reads_back(tmp_path, capsys):
     snap = Snapshot.model_validate_json(out.read_text())
     assert snap.source == "host" and snap.facts.kind == "host" and snap.taken is not None
     assert [p.name for p in tmp_path.iterdir()] == ["host.json"]
+
+
+def test_with_a_spec_the_snapshot_asks_for_its_targets_cgo_compilers_and_the_locks_tools(project, monkeypatch,
+                                                                                        capsys):
+    from envbuilder.snapshot.sources import wanted_from_spec
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("ENVBUILDER_NO_ENGINE", "1")
+    code, _, err = run(["lock"], capsys)
+    assert code == 0, err
+    wanted = wanted_from_spec(project / "envbuilder.yaml")
+    assert wanted.compilers == ["aarch64-linux-gnu-gcc", "aarch64-linux-gnu-g++", "x86_64-w64-mingw32-gcc-posix",
+                                "x86_64-w64-mingw32-g++-posix"]
+    assert wanted.tools == ["gopls"]
