@@ -3,7 +3,8 @@
 A diff operand says which it is:
 - `host` → this machine; `container:ID` → a running container; `devcontainer:DIR` → the running
   devcontainer of a workspace; `image:REF` → a fresh container of an image;
-- an existing file → a snapshot when it is JSON, a release binary when it is ELF, PE or Mach-O;
+- an existing file (or a name ending in .json) → a snapshot when it is JSON, a release binary when it is
+  ELF, PE or Mach-O;
 - anything else → an image reference (`demo:dev-go1.22.10`).
 """
 
@@ -137,6 +138,6 @@ def resolve_operand(operand: str, wanted: Wanted) -> Snapshot:
             return snapshot_environment(Environment(devcontainer=Path(rest)), wanted)
         return snapshot_environment(Environment(image=rest), wanted)
     path = Path(operand)
-    if path.exists() or operand.endswith(".json"):
+    if (path.exists() and not path.is_dir()) or operand.endswith(".json"):
         return load_file(path)
     return snapshot_environment(Environment(image=operand), wanted)
