@@ -199,6 +199,41 @@ def doctor(
 
 
 @app.command()
+def snapshot(
+    image: Annotated[Optional[str], typer.Argument(help="Image to snapshot (default: the spec's dev image).")] = None,
+    host: Annotated[bool, typer.Option("--host", help="Snapshot this machine.")] = False,
+    container: Annotated[Optional[str], typer.Option(help="Snapshot a running container (id or name).")] = None,
+    devcontainer: Annotated[Optional[Path], typer.Option(callback=_existing_dir, help="Snapshot the running devcontainer of this workspace.")] = None,
+    spec: Annotated[Optional[Path], typer.Option("--spec", "-f", help="Also record the spec's cgo compilers and the lock's tools.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the snapshot here (default: stdout).")] = None,
+    json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the snapshot's JSON Schema and exit.")] = False,
+) -> int:
+    """Record the facts that decide a Go build in one environment, as JSON (for `envbuilder diff`)."""
+    from envbuilder.commands import snapshot as command
+
+    return command.run(image=image, host=host, container=container, devcontainer=devcontainer, spec=spec,
+                       output=output, json_schema=json_schema)
+
+
+@app.command()
+def diff(
+    operands: Annotated[Optional[list[str]], typer.Argument(
+        metavar="A B", help="Two of: a snapshot file, a release binary, host, image:REF (or a plain image ref), "
+        "container:ID, devcontainer:DIR.", show_default=False)] = None,
+    host: Annotated[bool, typer.Option("--host", help="This machine is the first operand.")] = False,
+    spec: Annotated[Optional[Path], typer.Option("--spec", "-f", help="Also compare the spec's cgo compilers and the lock's tools.")] = None,
+    as_json: JsonOption = False,
+    json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the JSON Schema of --json output and exit.")] = False,
+) -> int:
+    """Rank what differs between two environments or binaries: output, module resolution, cosmetic.
+
+    Exit 1 when the output or module-resolution facts differ, 0 otherwise."""
+    from envbuilder.commands import diff as command
+
+    return command.run(operands or [], host=host, spec=spec, as_json=as_json, json_schema=json_schema)
+
+
+@app.command()
 def schema() -> int:
     """Print the JSON Schema of envbuilder.yaml (for editors' YAML language servers)."""
     from envbuilder.commands import schema as command

@@ -29,13 +29,11 @@ def run(spec_path: Path, *, image: str | None, host: bool, container: str | None
     from envbuilder.project import load_locked as _load_locked, locked_go
     from envbuilder.identity import image_tag
     from envbuilder.report import emit
+    from envbuilder.verify.executors import chosen_environment, open_executor
     from envbuilder.verify.expected import Expectations
     from envbuilder.verify.suite import Selection, run_suite
 
-    chosen = [name for name, on in (("IMAGE", image), ("--host", host), ("--container", container),
-                                    ("--devcontainer", devcontainer)) if on]
-    if len(chosen) > 1:
-        raise InputError(f"verify: give one of IMAGE, --host, --container, --devcontainer (got {', '.join(chosen)})")
+    chosen = chosen_environment("verify", image=image, host=host, container=container, devcontainer=devcontainer)
     if stage is not None and stage not in STAGES:
         raise InputError(f"--stage: {stage!r} is not one of {', '.join(STAGES)}")
     selection = Selection.parse(_split(only), _split(skip))  # an unknown id is bad input, before any work
@@ -44,8 +42,8 @@ def run(spec_path: Path, *, image: str | None, host: bool, container: str | None
     spec, lock = _load_locked(spec_path)
     if go is not None:
         locked_go(lock, go)  # an unknown --go is bad input, before the engine is asked for anything
-    executor = _executor(spec, lock, image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
-                         container=container, devcontainer=devcontainer, user=user)
+    executor = open_executor(image=image or (None if chosen else image_tag(spec, lock, "dev")), host=host,
+                             container=container, devcontainer=devcontainer, user=user)
     try:
         labels = (executor.image_attrs or {}).get("Config", {}).get("Labels") or {}
         # An image says which stage it is by its label; an environment (a CI job in the ci image, with
@@ -63,20 +61,3 @@ def run(spec_path: Path, *, image: str | None, host: bool, container: str | None
         executor.close()
     return emit(report, as_json=as_json, junit=junit)
 
-
-def _executor(spec, lock, *, image, host, container, devcontainer, user):
-    from envbuilder.verify.executors import ContainerExecutor, HostExecutor
-
-    if host:
-        return HostExecutor()
-    from envbuilder.engine.client import engine
-
-    client = engine()
-    if container:
-        return ContainerExecutor.for_container(client, container, user=user)
-    if devcontainer is not None:
-        from envbuilder.devcontainer_runtime import find_devcontainer
-
-        container_id, remote_user = find_devcontainer(devcontainer)
-        return ContainerExecutor.for_container(client, container_id, user=user or remote_user)
-    return ContainerExecutor.for_image(client, image, user=user)

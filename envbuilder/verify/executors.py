@@ -187,6 +187,38 @@ class HostExecutor:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def chosen_environment(command: str, *, image: str | None, host: bool, container: str | None,
+                       devcontainer: Path | None) -> list[str]:
+    """The environment options given; InputError when more than one is (COMMAND names the command)."""
+    chosen = [name for name, on in (("IMAGE", image), ("--host", host), ("--container", container),
+                                    ("--devcontainer", devcontainer)) if on]
+    if len(chosen) > 1:
+        raise InputError(f"{command}: give one of IMAGE, --host, --container, --devcontainer "
+                         f"(got {', '.join(chosen)})")
+    return chosen
+
+
+def open_executor(*, image: str | None, host: bool = False, container: str | None = None,
+                  devcontainer: Path | None = None, user: str | None = None) -> Executor:
+    """The executor of one environment: the host, a running container, the running devcontainer of a
+    workspace, or else a fresh container of IMAGE (shared by verify and snapshot)."""
+    if host:
+        return HostExecutor()
+    from envbuilder.engine.client import engine
+
+    client = engine()
+    if container:
+        return ContainerExecutor.for_container(client, container, user=user)
+    if devcontainer is not None:
+        from envbuilder.devcontainer_runtime import find_devcontainer
+
+        container_id, remote_user = find_devcontainer(devcontainer)
+        return ContainerExecutor.for_container(client, container_id, user=user or remote_user)
+    if image is None:
+        raise InputError("no environment given: give IMAGE, --host, --container or --devcontainer")
+    return ContainerExecutor.for_image(client, image, user=user)
+
+
 def _docker_get(getter, ref: str, what: str, missing: str):
     """GETTER(REF), or one-line errors: a missing object is bad input, any other engine error is exit 3."""
     from docker.errors import DockerException, NotFound  # ImageNotFound is a NotFound

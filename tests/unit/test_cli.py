@@ -116,12 +116,12 @@ def test_cli_py_only_declares_each_command_body_is_a_commands_module():
     commands = [f for f in tree.body if isinstance(f, ast.FunctionDef)
                 and any("command" in ast.unparse(d) for d in f.decorator_list)]
     assert {f.name for f in commands} == {"init", "lock", "render", "build", "verify", "schema", "inspect",
-                                             "doctor"}
+                                             "doctor", "snapshot", "diff"}
     for function in commands:
         imports = [n for n in ast.walk(function) if isinstance(n, ast.ImportFrom)]
         assert [i.module for i in imports] == ["envbuilder.commands"], function.name
         assert len(function.body) <= 5, f"{function.name}: the body belongs in envbuilder/commands/"
-    for name in ("init", "lock", "render", "build", "verify", "schema", "inspect", "doctor"):
+    for name in ("init", "lock", "render", "build", "verify", "schema", "inspect", "doctor", "snapshot", "diff"):
         assert (REPO / "envbuilder" / "commands" / f"{name}.py").is_file()
 
 

@@ -1,0 +1,1 @@
+"""Environment snapshots (`envbuilder snapshot`) and their ranked differences (`envbuilder diff`)."""
