@@ -1,6 +1,6 @@
 """Errors that end a command with a one-line message and a documented exit code.
 
-Exit codes (design.md): 0 ok, 1 a check failed, 2 bad input or usage, 3 environment problem.
+Exit codes (docs/architecture.md): 0 ok, 1 a check failed, 2 bad input or usage, 3 environment problem.
 The CLI catches EnvbuilderError at the top and prints `envbuilder: <message>` to stderr, no traceback.
 """
 

@@ -1,4 +1,4 @@
-"""Per-target checks: cgo toolchains, cross builds of the probe, binary facts, execution (items 4-7).
+"""Per-target checks: cgo toolchains, cross builds of the probe, binary facts, execution.
 
 The probe (templates/probe) is built for every target in the environment, in parallel (as many builds at
 once as the environment has CPUs, sharing its GOCACHE). The binaries are copied out and read with the
