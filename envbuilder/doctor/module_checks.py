@@ -120,11 +120,18 @@ def _settings_fix(ctx: Context, expected: dict[str, str], names: tuple[str, ...]
     return fix_command(ctx.layers, names[0], expected[names[0]])
 
 
-def check_private(ctx: Context) -> Finding:
+def _unchecked_modules(ctx: Context) -> Finding | None:
+    """Why the module checks cannot look here (no go.mod, no go that runs), or None."""
     if ctx.project.gomod is None:
         return skipped("no go.mod in the project directory")
     if not ctx.go_env:
         return skipped("no go on PATH that runs")
+    return None
+
+
+def check_private(ctx: Context) -> Finding:
+    if (unchecked := _unchecked_modules(ctx)) is not None:
+        return unchecked
     r = routes(ctx)
     expected = ctx.project.expected_settings()
     got = answers(ctx)
@@ -171,10 +178,8 @@ def check_private(ctx: Context) -> Finding:
 
 
 def check_netrc(ctx: Context) -> Finding:
-    if ctx.project.gomod is None:
-        return skipped("no go.mod in the project directory")
-    if not ctx.go_env:
-        return skipped("no go on PATH that runs")
+    if (unchecked := _unchecked_modules(ctx)) is not None:
+        return unchecked
     r = routes(ctx)
     hosts: dict[str, str] = {}
     for m in ctx.project.requires:
