@@ -5,6 +5,9 @@ them, so a truncated or lying file is one `Malformed` error."""
 from __future__ import annotations
 
 import struct
+from typing import Any, Callable, Iterator
+
+from elftools.elf import elffile  # imported with this module: analyze imports it only for an ELF file
 
 from envbuilder.inspect.arch import ELF_OS, elf_arch
 from envbuilder.inspect.buildinfo import AddressSpace, Region
@@ -12,15 +15,15 @@ from envbuilder.inspect.facts import BinaryFacts
 from envbuilder.inspect.source import Malformed, Source
 
 PF_X, PF_W = 1, 2
+PT_LOAD, PT_DYNAMIC, PT_INTERP = 1, 2, 3
 DF_1_PIE = 0x08000000
 _KINDS = {"ET_EXEC": "exe", "ET_DYN": "shared", "ET_REL": "object", "ET_CORE": "core"}
 
 
 def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]:
-    from elftools.elf.elffile import ELFFile
-
+    _share_struct_definitions()
     facts.format = "elf"
-    elf = ELFFile(src.view())
+    elf = elffile.ELFFile(src.view())
     h = elf.header
     facts.bits = elf.elfclass
     facts.endian = "little" if elf.little_endian else "big"
@@ -34,18 +37,18 @@ def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]
     regions: list[Region] = []
     writable_load: int | None = None
     dynamic = None
-    for seg in elf.iter_segments():
-        kind, offset, filesz = seg["p_type"], seg["p_offset"], seg["p_filesz"]
+    for i, kind, offset, filesz, vaddr, flags in _program_headers(src, elf, facts.bits):
         if offset + filesz > src.size:
+            kind = elf.get_segment(i)["p_type"]  # its name, as pyelftools spells it for this machine
             raise Malformed(f"segment {kind} at {offset:#x} (+{filesz}) is past the end of the file ({src.size})")
-        if kind == "PT_LOAD":
-            regions.append(Region(seg["p_vaddr"], offset, filesz))
-            if writable_load is None and seg["p_flags"] & (PF_X | PF_W) == PF_W:
-                writable_load = seg["p_vaddr"]
-        elif kind == "PT_INTERP":
+        if kind == PT_LOAD:
+            regions.append(Region(vaddr, offset, filesz))
+            if writable_load is None and flags & (PF_X | PF_W) == PF_W:
+                writable_load = vaddr
+        elif kind == PT_INTERP:
             facts.interpreter = src.read(offset, min(filesz, 4096), "PT_INTERP").split(b"\0")[0].decode(errors="replace")
-        elif kind == "PT_DYNAMIC":
-            dynamic = seg
+        elif kind == PT_DYNAMIC:
+            dynamic = elf.get_segment(i)  # pyelftools resolves the dynamic string table
 
     buildinfo_addr: int | None = None
     has_symtab = False
@@ -74,6 +77,64 @@ def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]
         facts.pie = False
     data_start = buildinfo_addr if buildinfo_addr is not None else writable_load
     return AddressSpace(src, regions), data_start
+
+
+def _share_struct_definitions() -> None:
+    """Make ELFFile build its struct definitions once per layout (class, byte order, type, machine, OS ABI)
+    instead of once per file: building them costs more than parsing a Go binary's headers. They are
+    stateless parsers, so every file parses exactly as before. ELFFile finds the class by its module-level
+    name, the one hook it has."""
+    if elffile.ELFStructs is not _SharedStructs:
+        elffile.ELFStructs = _SharedStructs
+
+
+class _SharedStructs(elffile.ELFStructs):
+    _built: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def create_basic_structs(self) -> None:
+        self._reuse(("basic", self.little_endian, self.elfclass), super().create_basic_structs)
+
+    def create_advanced_structs(self, e_type: Any = None, e_machine: Any = None, e_ident_osabi: Any = None) -> None:
+        build = super().create_advanced_structs
+        self._reuse(("advanced", self.little_endian, self.elfclass, e_type, e_machine, e_ident_osabi),
+                    lambda: build(e_type, e_machine, e_ident_osabi))
+
+    def _reuse(self, key: tuple[Any, ...], build: Callable[[], None]) -> None:
+        built = self._built.get(key)
+        if built is None:
+            build()
+            self._built[key] = dict(vars(self))
+        else:
+            vars(self).update(built)
+
+
+# Elf32_Phdr / Elf64_Phdr, in the file's order of fields.
+_PHDR = {32: ("IIIIIIII", ("p_type", "p_offset", "p_vaddr", "p_paddr", "p_filesz", "p_memsz", "p_flags")),
+         64: ("IIQQQQQQ", ("p_type", "p_flags", "p_offset", "p_vaddr", "p_paddr", "p_filesz"))}
+
+
+def _program_headers(src: Source, elf: Any, bits: int) -> Iterator[tuple[int, int, int, int, int, int]]:
+    """(index, p_type, p_offset, p_filesz, p_vaddr, p_flags) of each segment. Like the section table, the
+    program header table is a fixed-layout array read with one bounded read and struct (pyelftools' construct
+    costs ~0.2 ms a segment). Anything unusual (extended count, entries smaller than the struct) takes
+    pyelftools' own path, so a hostile file fails exactly as before."""
+    h = elf.header
+    fmt, names = _PHDR[bits]
+    row = struct.Struct(("<" if elf.little_endian else ">") + fmt)
+    count, entsize = h["e_phnum"], h["e_phentsize"]
+    if count >= 0xFFFF or entsize < row.size:
+        for i, seg in enumerate(elf.iter_segments()):
+            p_type = seg["p_type"]
+            number = p_type if isinstance(p_type, int) else _PT_NUMBERS.get(p_type, -1)
+            yield i, number, seg["p_offset"], seg["p_filesz"], seg["p_vaddr"], seg["p_flags"]
+        return
+    table = src.read(h["e_phoff"], count * entsize, "program headers") if count else b""
+    for i in range(count):
+        fields = dict(zip(names, row.unpack_from(table, i * entsize)))
+        yield i, fields["p_type"], fields["p_offset"], fields["p_filesz"], fields["p_vaddr"], fields["p_flags"]
+
+
+_PT_NUMBERS = {"PT_LOAD": PT_LOAD, "PT_DYNAMIC": PT_DYNAMIC, "PT_INTERP": PT_INTERP}
 
 
 # Elf32_Shdr / Elf64_Shdr: (sh_name, sh_type, sh_addr, sh_offset, sh_size); sh_flags and the tail skipped.

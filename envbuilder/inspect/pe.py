@@ -5,6 +5,7 @@ sections as the address space the Go build-info reader needs."""
 from __future__ import annotations
 
 import mmap
+from typing import Any
 
 from envbuilder.inspect.arch import PE_ARCH
 from envbuilder.inspect.buildinfo import AddressSpace, Region
@@ -24,12 +25,32 @@ SUBSYSTEMS = {1: "native", 2: "windows-gui", 3: "windows-console", 10: "efi-appl
 def read_pe(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]:
     import pefile
 
+    _share_flag_lists(pefile)
     facts.format = "pe"
     facts.os = facts.os_abi = "windows"
     facts.endian = "little"
     with mmap.mmap(src.f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         # No pe.close(): it runs gc.collect() (15 ms a file, most of inspect's time on PE); we own the mmap.
         return _facts(pefile.PE(data=mm, fast_load=True), src, facts)
+
+
+def _share_flag_lists(pefile: Any) -> None:
+    """pefile filters its big flag tables by name prefix again for every header and section it parses (about
+    half its time on a Go binary); the tables are constants and every caller only iterates the result, so
+    each (table, prefix) is filtered once per process. A file parses exactly as before."""
+    if getattr(pefile.retrieve_flags, "shared", False):
+        return
+    filtered: dict[tuple[int, str], list[tuple[Any, Any]]] = {}
+    retrieve = pefile.retrieve_flags
+
+    def retrieve_flags(flag_dict: dict[Any, Any], flag_filter: str) -> list[tuple[Any, Any]]:
+        key = (id(flag_dict), flag_filter)
+        if key not in filtered:
+            filtered[key] = retrieve(flag_dict, flag_filter)
+        return filtered[key]
+
+    retrieve_flags.shared = True  # type: ignore[attr-defined]
+    pefile.retrieve_flags = retrieve_flags
 
 
 def _facts(pe, src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]:
