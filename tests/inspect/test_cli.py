@@ -89,3 +89,15 @@ def test_the_cli_and_the_command_modules_import_nothing_heavy():
             "heavy = {'elftools', 'pefile', 'macholib', 'rich', "
             "'pydantic', 'junitparser'} & {m.split('.')[0] for m in sys.modules}; print(sorted(heavy))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
+def test_inspecting_one_elf_file_loads_only_its_own_parser(dist: Path):
+    # No templates, engine, spec parser, PE or Mach-O parser, JUnit writer: only what reading one ELF binary needs.
+    code = ("import sys; sys.argv = ['envbuilder', 'inspect', sys.argv[1]]; from envbuilder.__main__ import run\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(repr(sorted({m.split('.')[0] for m in sys.modules})))")
+    done = subprocess.run([sys.executable, "-c", code, str(dist / "app_linux_amd64_v1" / "app")],
+                          capture_output=True, text=True, timeout=60)
+    loaded = set(eval(done.stderr.strip().splitlines()[-1]))
+    assert "elftools" in loaded
+    assert loaded & {"jinja2", "docker", "yaml", "pefile", "macholib", "junitparser"} == set()
