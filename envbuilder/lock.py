@@ -138,11 +138,8 @@ def expected_lock(spec: Spec, resolved: Resolved) -> dict[str, Any]:
 
 
 def _sha256_file(path: Path) -> str:
-    sha = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            sha.update(chunk)
-    return sha.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()  # streams in chunks (Python 3.11+)
 
 
 def _resolve_offline_archive(spec: Spec, spec_dir: Path) -> ResolvedGo:
