@@ -95,14 +95,23 @@ def compare_files(a: Path, b: Path) -> Comparison:
     if facts_a.format != facts_b.format:
         result.differences.append(Difference(where="file", name="format", a=facts_a.format, b=facts_b.format))
         return result
-    split = _PARTS.get(facts_a.format)
-    parts_a, parts_b = (split(data_a), split(data_b)) if split else (Parts(), Parts())
+    parts_a, parts_b = _split(facts_a.format, data_a), _split(facts_a.format, data_b)
     diffs = _diff(parts_a.values, parts_b.values) + _diff(_buildinfo_parts(facts_a.go), _buildinfo_parts(facts_b.go))
     if not diffs:
         diffs.append(_first_byte(data_a, data_b))
     _explain(diffs, parts_a, parts_b, facts_a.go, facts_b.go)
     result.differences = diffs
     return result
+
+
+def _split(file_format: str, data: bytes) -> Parts:
+    split = _PARTS.get(file_format)
+    try:
+        return split(data) if split else Parts()
+    # A file analyze could read may still hold what a full walk trips on (a section past the end, ...):
+    # it is then compared byte by byte.
+    except Exception:  # noqa: BLE001
+        return Parts()
 
 
 def _facts(path: Path) -> BinaryFacts:

@@ -144,3 +144,11 @@ def test_bad_input_is_one_line_and_exit_2(write, tmp_path, args, message):
     done = inspect("--compare", *(a.format(**names) for a in args))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [message.format(**names)]
+
+
+def test_bytes_outside_every_part_are_located_by_offset(write):
+    padded = bytearray(synth.elf(synth.inline_blob()))
+    padded[121] = 0xFF  # the padding between the program headers and the first section
+    result = compare_files(write(synth.elf(synth.inline_blob()), "a"), write(bytes(padded), "b"))
+    assert [(d.where, d.name, d.a) for d in result.differences] == [
+        ("file", "bytes", f"first difference at 0x79 of {len(padded)}")]
