@@ -140,6 +140,7 @@ def load_implementations() -> None:
     import envbuilder.doctor.checks  # noqa: F401
     import envbuilder.inspect.expect  # noqa: F401
     import envbuilder.verify.environment  # noqa: F401
+    import envbuilder.verify.repro  # noqa: F401
     import envbuilder.verify.suite  # noqa: F401
     import envbuilder.verify.targets  # noqa: F401
 
@@ -212,6 +213,10 @@ EXEC_RUN = register("exec.run", "target",
                     "the native probe runs (and linux/386 on x86-64, a cgo one through the i386 cross sysroot's "
                     "loader); with `verify.emulate`, foreign Linux probes run under qemu-user and Windows ones "
                     "under wine; Mach-O is header-only")
+REPRO_PROBE = register("repro.probe", "target",
+                       "two builds of the probe (a runtime-only main beside its cgo file), each in another directory "
+                       "with another TMPDIR and an empty GOCACHE, are bit-identical; a difference names the ELF "
+                       "section, PE header field or Mach-O load command and its known cause (`inspect --compare`)")
 
 # ---- one binary: verify's probes and inspect's release artifacts, evaluated by inspect.expect -------------
 

@@ -262,6 +262,10 @@ def inspect(
     junit: JunitOption = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: CPU count).")] = None,
     json_schema: Annotated[bool, typer.Option("--json-schema", help="Print the JSON Schema of --json output and exit.")] = False,
+    compare: Annotated[bool, typer.Option(
+        "--compare", help="Compare the two PATHs A B: the ELF sections, PE header fields and sections, Mach-O load "
+                          "commands and segments and the Go build info that differ, with known causes. Exit 0 "
+                          "identical, 1 different.")] = False,
 ) -> int:
     """Facts about release binaries (ELF, PE, Mach-O, Go build info) checked against the release matrix.
 
@@ -271,6 +275,12 @@ def inspect(
 
     if json_schema:
         return command.print_schema()
+    if compare:
+        others = [name for name, given in (("--expect", expect), ("--expect-go", expect_go),
+                                           ("--expect-static", expect_static), ("--expect-trimpath", expect_trimpath),
+                                           ("--expect-names", expect_names), ("--goreleaser", goreleaser),
+                                           ("--junit", junit)) if given]
+        return command.compare(list(paths or []), as_json=json_output, others=others)
     return command.run(list(paths or []), expect=expect or [], expect_go=expect_go, expect_static=expect_static,
                        expect_trimpath=expect_trimpath, expect_names=expect_names, goreleaser=goreleaser,
                        as_json=json_output, junit=junit, jobs=jobs)

@@ -44,6 +44,27 @@ def run(paths: list[Path], *, expect: list[str], expect_go: str | None, expect_s
     return emit(report, as_json=as_json, junit=junit, table=render)
 
 
+def compare(paths: list[Path], *, as_json: bool, others: list[str]) -> int:
+    """`inspect --compare A B`: exit 0 when the files are identical, 1 when they differ."""
+    from envbuilder.errors import EXIT_CHECK_FAILED
+    from envbuilder.inspect.compare import NotComparable, compare_files, render
+    from envbuilder.report import make_console
+
+    if others:
+        raise InputError(f"inspect --compare: {', '.join(others)} cannot be combined with --compare")
+    if len(paths) != 2:
+        raise InputError(f"inspect --compare: give exactly two files A B (got {len(paths)})")
+    try:
+        result = compare_files(paths[0], paths[1])
+    except NotComparable as e:
+        raise InputError(str(e)) from None
+    if as_json:
+        print(result.model_dump_json(indent=2))
+    else:
+        render(result, make_console())
+    return EXIT_OK if result.identical else EXIT_CHECK_FAILED
+
+
 def _is_go_version(text: str) -> bool:
     parts = text.removeprefix("go").split(".")
     return 2 <= len(parts) <= 3 and all(p.isdigit() for p in parts)

@@ -14,12 +14,13 @@ from envbuilder import checks
 from envbuilder.checks import CATALOGUE, id_matches
 from envbuilder.errors import InputError
 from envbuilder.report import CheckResult, Report
-from envbuilder.verify import environment, targets
+from envbuilder.verify import environment, repro, targets
 from envbuilder.verify.executors import Executor
-from envbuilder.verify.expected import Expectations
+from envbuilder.verify.expected import Expectations, TargetExpectation
 
 TARGET_CHECK_PREFIXES = tuple(CATALOGUE.groups("verify", ("target", "binary")))
 BUILD, BINARY, EXEC = checks.BUILD_PROBE.group, checks.BINARY_READ.group, checks.EXEC_RUN.group
+REPRO = checks.REPRO_PROBE.group
 
 
 def _matches(check_id: str, prefixes: Iterable[str]) -> bool:
@@ -89,12 +90,20 @@ def _target_checks(ex: Executor, exp: Expectations, selection: Selection, jobs: 
     ex.run(f"mkdir -p {ex.workdir}/out")
     for t in expectations:
         yield from targets.cgo_checks(ex, t)
-    if not selection.any_of((BUILD, BINARY, EXEC)):
+    if not selection.any_of((BUILD, BINARY, EXEC, REPRO)):
         return
     if jobs is None:
         nproc = ex.run("nproc")
         words = nproc.stdout.split()
         jobs = int(words[0]) if nproc.ok and words and words[0].isdigit() else 1
+    if selection.any_of((BUILD, BINARY, EXEC)):
+        yield from _probe_checks(ex, exp, expectations, selection, jobs)
+    if selection.any_of((REPRO,)):
+        yield from repro.repro_checks(ex, expectations, jobs)
+
+
+def _probe_checks(ex: Executor, exp: Expectations, expectations: list[TargetExpectation], selection: Selection,
+                  jobs: int) -> Iterable[CheckResult]:
     built = targets.build_all(ex, expectations, jobs)
     host = ex.run("go env GOHOSTOS GOHOSTARCH").stdout.split()
     native = "/".join(host[:2]) if len(host) >= 2 else "linux/amd64"

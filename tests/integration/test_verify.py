@@ -61,6 +61,8 @@ def test_the_matrix_image_verifies_green_with_emulated_runs(matrix, docker_leak_
         assert s[(key, "build.probe")] == "pass"
         assert s[(key, "binary.buildinfo")] == "pass"
         assert s[(key, "binary.go-version-m")] == "pass"
+        # built twice from other directories, TMPDIRs and empty caches: bit-identical, cgo targets included
+        assert s[(key, "repro.probe")] == "pass"
     # native, qemu-user and wine runs really happened; Mach-O is header-only
     assert s[("linux-amd64-cgo", "exec.run")] == "pass"
     assert s[("linux-arm64-cgo", "exec.run")] == "pass"

@@ -67,7 +67,7 @@ def test_results_are_made_through_their_entry():
 
 
 def test_target_checks_are_the_target_and_binary_scoped_groups():
-    assert set(TARGET_CHECK_PREFIXES) == {"cgo", "build", "binary", "exec"}
+    assert set(TARGET_CHECK_PREFIXES) == {"cgo", "build", "binary", "exec", "repro"}
 
 
 @pytest.mark.parametrize(("only", "skip", "unknown"), [
@@ -91,7 +91,7 @@ def test_verify_with_an_unknown_only_exits_2_with_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         "envbuilder: --only: 'nosuch' is not a verify check id or id prefix (groups: image, toolchain, modules, "
-        "workspace, hygiene, cgo, build, exec, binary)"]
+        "workspace, hygiene, cgo, build, exec, repro, binary)"]
 
 
 def test_verify_help_lists_the_check_groups_from_the_registry():

@@ -172,7 +172,7 @@ def test_verify_host_without_go_passes_nothing_that_needs_go():
     exp = expectations()
     no_go = FakeExecutor({r"printf %s \"\$PATH\"": ok("/usr/bin:/bin"), r"^id -un$": ok("ci\n"),
                           r"^IFS=:": ok("")}, kind="host")
-    report = run_suite(no_go, exp, stage="dev", selection=Selection([], ["cgo", "build", "binary", "exec"]))
+    report = run_suite(no_go, exp, stage="dev", selection=Selection([], ["cgo", "build", "binary", "exec", "repro"]))
     statuses = {r.id: r.status for r in report.results}
     assert statuses["workspace.gopath-bin"] == "error"
     assert statuses["toolchain.version"] == "error" and statuses["modules.goproxy"] == "error"
