@@ -92,26 +92,3 @@ def ensure_local(client, ref: str) -> None:
                 raise _registry_error(ref, "pull", event.get("error") or str(event.get("errorDetail")))
     except DockerException as exc:
         raise _registry_error(ref, "pull", str(exc)) from None
-
-
-def platforms_of(client, ref: str) -> list[str]:
-    """os/arch[/variant] of each image the registry lists under REF (one for a plain image)."""
-    from docker.errors import DockerException
-
-    try:
-        data = client.api.inspect_distribution(ref)
-    except DockerException as exc:
-        raise _registry_error(ref, "pull", str(exc)) from None
-    found = []
-    for p in data.get("Platforms") or []:
-        text = f"{p.get('os')}/{p.get('architecture')}" + (f"/{p['variant']}" if p.get("variant") else "")
-        found.append(text)
-    return found
-
-
-def require_platforms(client, ref: str, wanted: list[str]) -> None:
-    """CheckFailed naming the platforms REF's manifest lacks."""
-    have = platforms_of(client, ref)
-    missing = [p for p in wanted if p not in have]
-    if missing:
-        raise CheckFailed(f"{ref}: the manifest has no {', '.join(missing)} image (it has {', '.join(have) or 'none'})")

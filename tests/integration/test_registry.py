@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import urllib.request
 
 import pytest
 
+from fixtures.engine import docker_cli
 from tests.integration.conftest import registry_project
 
 pytestmark = pytest.mark.integration
@@ -38,3 +40,68 @@ def test_push_prints_the_reference_pinned_by_the_digest_the_registry_serves(push
                                      method="HEAD")
     with urllib.request.urlopen(request, timeout=10) as resp:
         assert resp.headers["Docker-Content-Digest"] == pinned.split("@")[1]
+
+
+def one_line_error(result) -> str:
+    """The command's whole stderr after the build log: exactly one `envbuilder: ...` line."""
+    lines = result.stderr.strip().splitlines()
+    errors = [line for line in lines if line.startswith("envbuilder: ")]
+    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    return errors[0]
+
+
+def test_a_registry_that_does_not_answer_is_an_environment_problem(pushed):
+    from fixtures.registry import free_port
+
+    project = pushed[0]
+    down = f"127.0.0.1:{free_port()}/envbuilder-tests/pushed:down"
+    result = project.build("--target", "ci", "--push", "--tag", down)
+    assert result.returncode == 3 and result.stdout == ""
+    assert f"registry {down.split('/')[0]} does not answer (push {down})" in one_line_error(result)
+
+
+def test_a_read_only_registry_refuses_the_push_and_nothing_is_reported_pushed(pushed, docker_engine):
+    from fixtures import registry as registries
+
+    project = pushed[0]
+    readonly = registries.start(readonly=True)
+    ref = f"{readonly.host}/envbuilder-tests/pushed:refused"
+    try:
+        result = project.build("--target", "ci", "--push", "--tag", ref)
+        assert result.returncode == 3 and result.stdout == ""
+        assert f"registry {readonly.host} refused the push of {ref}" in one_line_error(result)
+    finally:
+        readonly.stop()
+        docker_engine.images.remove(ref, force=True)
+
+
+def test_a_digest_the_registry_does_not_have_fails_verify(pushed):
+    project, pinned, _ = pushed
+    missing = pinned.split("@")[0] + "@sha256:" + "0" * 64
+    result = project.run("verify", missing, "--only", "toolchain")
+    assert result.returncode == 1, result.stderr
+    assert f"envbuilder: {missing}: no such image in registry" in one_line_error(result)
+
+
+def test_a_manifest_list_without_this_platform_fails_verify(pushed, registry, tmp_path, docker_engine):
+    """An arm64-only manifest list on this amd64 machine: the pull finds no image for linux/amd64."""
+    (tmp_path / "hello.txt").write_text("hello\n")
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY hello.txt /\n")
+    arm64 = f"{registry.host}/envbuilder-tests/arm64only:arm64"
+    listed = f"{registry.host}/envbuilder-tests/arm64only:list"
+    env = {"DOCKER_BUILDKIT": "1", "PATH": "/usr/bin:/bin"}
+    try:
+        for argv in (["build", "--platform", "linux/arm64", "-t", arm64, str(tmp_path)], ["push", arm64],
+                     ["manifest", "create", "--insecure", listed, arm64]):
+            done = subprocess.run([docker_cli(), *argv], env=env, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+        pushed_list = subprocess.run([docker_cli(), "manifest", "push", "--purge", "--insecure", listed], env=env,
+                                     capture_output=True, text=True)
+        assert pushed_list.returncode == 0, pushed_list.stderr
+        digest = pushed_list.stdout.strip().splitlines()[-1]
+        result = pushed[0].run("verify", f"{listed}@{digest}", "--only", "toolchain")
+        assert result.returncode == 1, result.stderr
+        assert "no matching manifest for linux/amd64" in one_line_error(result)
+    finally:
+        docker_engine.images.remove(arm64, force=True)
