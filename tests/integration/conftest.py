@@ -107,3 +107,19 @@ def registry_project(tmp_root: Path, registry, *, name: str, base_image: str, mi
     locked = project.run("lock")
     assert locked.returncode == 0, locked.stderr
     return project
+
+
+@pytest.fixture(scope="session")
+def pushed(tmp_path_factory, registry, base_image, go_mirror_url, go_index_url, goproxy_url, docker_engine):
+    """The ci image of a small project (its ci.image in REGISTRY), built and pushed once per session:
+    (project, the `REF@sha256:...` that `build --push` printed, the build's result)."""
+    project = registry_project(tmp_path_factory.mktemp("push"), registry, name="pushed", base_image=base_image,
+                               mirror=go_mirror_url, index=go_index_url, goproxy=goproxy_url)
+    result = project.build("--target", "ci", "--push")
+    pinned = result.stdout.strip()
+    yield project, pinned, result
+    for tag in ("pushed:ci-go1.22.10", pinned.split("@")[0], pinned):
+        try:
+            docker_engine.images.remove(tag, force=True)
+        except Exception:  # noqa: BLE001 - already gone is fine
+            pass

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import urllib.request
 
 import pytest
 
 from fixtures.engine import docker_cli
-from tests.integration.conftest import registry_project
+from tests.integration.conftest import Project
 
 pytestmark = pytest.mark.integration
 
 DIGEST = r"sha256:[0-9a-f]{64}"
-
-
-@pytest.fixture(scope="module")
-def pushed(tmp_path_factory, registry, base_image, go_mirror_url, go_index_url, goproxy_url, docker_engine):
-    """The ci image of a small project, built and pushed once: (project, `REF@sha256:...` it printed)."""
-    project = registry_project(tmp_path_factory.mktemp("push"), registry, name="pushed", base_image=base_image,
-                               mirror=go_mirror_url, index=go_index_url, goproxy=goproxy_url)
-    result = project.build("--target", "ci", "--push")
-    pinned = result.stdout.strip()
-    yield project, pinned, result
-    for tag in ("pushed:ci-go1.22.10", pinned.split("@")[0], pinned):
-        try:
-            docker_engine.images.remove(tag, force=True)
-        except Exception:  # noqa: BLE001 - already gone is fine
-            pass
 
 
 def test_push_prints_the_reference_pinned_by_the_digest_the_registry_serves(pushed, registry):
@@ -105,3 +91,24 @@ def test_a_manifest_list_without_this_platform_fails_verify(pushed, registry, tm
         assert "no matching manifest for linux/amd64" in one_line_error(result)
     finally:
         docker_engine.images.remove(arm64, force=True)
+
+
+def test_the_ci_config_pins_the_image_by_the_digest_build_push_printed(pushed, tmp_path):
+    pinned = pushed[1]
+    repository, digest = pinned.split(":ci-go")[0], pinned.split("@")[1]
+    project = Project(tmp_path / "pinned")
+    shutil.copytree(pushed[0].root, project.root)  # the shared project stays as it is
+    spec = project.root / "envbuilder.yaml"
+    spec.write_text(spec.read_text().replace("ci: {image: ", "ci: {envbuilder: 0.1.0, image: "))
+    assert project.run("lock").returncode == 0
+    before = (project.root / "envbuilder.lock").read_text()
+    spec.write_text(spec.read_text().replace("ci: {", f"ci: {{digests: {{1.22.10: '{digest}'}}, "))
+    rendered = project.run("render", "--ci", "github", "--ci", "gitlab")
+    assert rendered.returncode == 0, rendered.stderr
+    github = (project.root / ".github/workflows/envbuilder.yml").read_text()
+    gitlab = (project.root / ".gitlab-ci.yml").read_text()
+    assert f'image: "{repository}@{digest}"' in github
+    assert f'"ENVBUILDER_CI_IMAGE": "{repository}@{digest}"' in gitlab
+    # Pinning changes no image: the lock (and so every image label) is what it was.
+    assert project.run("lock", "--check").returncode == 0
+    assert (project.root / "envbuilder.lock").read_text() == before

@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 
 from fixtures.engine import docker_cli
-from tests.integration.conftest import registry_project
-from tests.integration.test_registry import pushed  # noqa: F401 - the first runner's push, shared
 
 pytestmark = pytest.mark.integration
 
@@ -37,8 +35,7 @@ def second_runner(base_image, docker_engine):
 
 
 @pytest.fixture(scope="module")
-def runner_build(pushed, second_runner, tmp_path_factory, registry, base_image, go_mirror_url, go_index_url,
-                 goproxy_url):
+def runner_build(pushed, second_runner):
     """The same spec and lock built on the second runner with --cache-from the first runner's push."""
     project, pinned, first = pushed
     assert first.returncode == 0, first.stderr[-3000:]
