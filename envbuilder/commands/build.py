@@ -91,10 +91,10 @@ def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: li
         raise InputError("--all builds every locked Go version with its own tag: drop --go/--tag")
     check_platforms(platforms)
     cache_from = check_cache_refs(cache_from or [])
+    if push and len([p for value in platforms for p in value.split(",")]) > 1:
+        raise InputError("--push: one --platform at a time; push each platform, then assemble the manifest "
+                         "list with `docker manifest create`")
     spec, lock = load_locked(spec_path)
-    if push and len(platforms) > 1:
-        raise InputError("--push builds one platform at a time: pass one --platform, then assemble the "
-                         "manifest list (see README, many runners)")
     versions = [g.version for g in lock.go_versions()] if all_versions else [locked_go(lock, go)]
     root = spec_path.parent
     secrets: dict[str, Path] = {}

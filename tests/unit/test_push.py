@@ -3,6 +3,9 @@ image is pushed, and how each registry answer becomes one line with its exit cod
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -127,3 +130,18 @@ def test_a_pull_of_a_missing_image_is_a_failed_check():
 
     err = _registry_error(f"{REF}@{DIGEST}", "pull", "manifest for x not found: manifest unknown")
     assert isinstance(err, CheckFailed) and err.message.startswith(f"{REF}@{DIGEST}: no such image in registry")
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "envbuilder", *args], capture_output=True, text=True,
+                          env={**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock"})
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--push", "--platform", "linux/amd64,linux/arm64"], "envbuilder: --push: one --platform at a time"),
+    (["--cache-from", "not a ref!"], "envbuilder: --cache-from: 'not a ref!' is not an image reference"),
+])
+def test_push_and_cache_options_are_checked_before_the_spec_or_the_engine(args, message):
+    done = run_cli("build", "-f", "/nonexistent/envbuilder.yaml", *args)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and done.stderr.startswith(message)
