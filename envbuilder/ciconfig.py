@@ -46,6 +46,7 @@ CHECKOUT = Action("actions/checkout", "11bd71901bbe5b1630ceea73d27597364c9af683"
 UPLOAD_ARTIFACT = Action("actions/upload-artifact", "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2")
 
 GO_VAR = "GO_VERSION"  # the job's Go version, an environment variable in both CI systems
+IMAGE_VAR = "ENVBUILDER_CI_IMAGE"  # GitLab: the job's image pinned by digest, a matrix variable
 
 
 class Raw(str):
@@ -86,6 +87,7 @@ def render_ci(spec: Spec, lock: Lock, spec_path: Path, requested: list[str]) -> 
     if not providers:
         return []
     _require(spec, spec_path, (requested or [providers[0].name])[0])
+    _check_digests(spec, lock, spec_path)
     context = ci_context(spec, lock, spec_path.name)
     env = template_environment()
     files = []
@@ -102,6 +104,28 @@ def _require(spec: Spec, spec_path: Path, provider: str) -> None:
     if not spec.ci.envbuilder:
         raise InputError(f"{spec_path}: ci.envbuilder: set the envbuilder version to install into the CI image "
                          f"(the pipeline runs `envbuilder verify` and `envbuilder inspect`) to render --ci {provider}")
+
+
+def _check_digests(spec: Spec, lock: Lock, spec_path: Path) -> None:
+    """ci.digests pin every locked Go version's image or none: a pipeline half pinned runs unverified images."""
+    if not spec.ci.digests:
+        return
+    locked = [g.version for g in lock.go_versions()]
+    unknown = [v for v in spec.ci.digests if v not in locked]
+    if unknown:
+        raise InputError(f"{spec_path}: ci.digests: {unknown[0]!r} is not a locked Go version "
+                         f"(locked: {', '.join(locked)})")
+    missing = [v for v in locked if v not in spec.ci.digests]
+    if missing:
+        raise InputError(f"{spec_path}: ci.digests: no digest for Go {missing[0]} (`envbuilder build --target ci "
+                         f"--push --go {missing[0]}` prints it)")
+
+
+def pinned_images(spec: Spec, lock: Lock) -> list[dict[str, str]]:
+    """Each locked Go version with its ci image by digest (empty when ci.digests pins none)."""
+    if not spec.ci.digests:
+        return []
+    return [{"go": g.version, "image": f"{spec.ci.image}@{spec.ci.digests[g.version]}"} for g in lock.go_versions()]
 
 
 # ---- what goes in ------------------------------------------------------------------------------------------
@@ -147,6 +171,8 @@ def ci_context(spec: Spec, lock: Lock, spec_name: str = SPEC_NAME) -> dict[str, 
         "inspect": inspect,
         "reports": "reports/",
         "junit_glob": "reports/*.xml",
+        "pins": pinned_images(spec, lock),
+        "image_var": IMAGE_VAR,
     }
 
 
@@ -155,7 +181,7 @@ def github_context(common: dict[str, Any], spec: Spec) -> dict[str, Any]:
     yaml_quote(image)  # the one spec value inside an Expr: refuse a GitHub expression or control character in it
     return {
         **common,
-        "github_image": Expr(f"{image}:ci-go${{{{ matrix.go }}}}"),
+        "github_image": Expr("${{ matrix.image }}" if common["pins"] else f"{image}:ci-go${{{{ matrix.go }}}}"),
         "github_go": Expr("${{ matrix.go }}"),
         "github_job_name": Expr("go ${{ matrix.go }}"),
         "github_artifact": Expr("junit-go${{ matrix.go }}"),
@@ -170,7 +196,8 @@ def github_context(common: dict[str, Any], spec: Spec) -> dict[str, Any]:
 
 
 def gitlab_context(common: dict[str, Any], spec: Spec) -> dict[str, Any]:
-    return {**common, "gitlab_image": f"{spec.ci.image or ''}:ci-go${{{GO_VAR}}}"}
+    image = f"${{{IMAGE_VAR}}}" if common["pins"] else f"{spec.ci.image or ''}:ci-go${{{GO_VAR}}}"
+    return {**common, "gitlab_image": image}
 
 
 # ---- the CI systems ----------------------------------------------------------------------------------------

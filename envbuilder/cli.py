@@ -148,13 +148,15 @@ def build(
     go: Annotated[Optional[str], typer.Option("--go", help="Build with this locked Go of go.matrix (e.g. 1.24).")] = None,
     all_versions: Annotated[bool, typer.Option("--all", help="Build TARGET for every locked Go version.")] = False,
     pip_conf: Annotated[Optional[Path], typer.Option(callback=_existing_file, help="pip.conf for the build's pip installs (zig, ci.envbuilder), passed as a BuildKit secret: a private index or PyPI mirror.")] = None,
+    push: Annotated[bool, typer.Option("--push", help="Push the image (--tag, else ci.image:TARGET-goVERSION) with its build cache; prints REF@sha256:DIGEST.")] = False,
+    cache_from: Annotated[Optional[list[str]], typer.Option("--cache-from", metavar="REF", help="Reuse the build cache of this pushed image (repeatable), e.g. another runner's --push.")] = None,
 ) -> int:
     """Build an image from the rendered Dockerfile with BuildKit; prints the image reference."""
     from envbuilder.commands import build as command
 
     return command.run(spec, target=target, tags=tag or [], platforms=platform or [], network=network,
                        builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet, as_json=as_json, go=go,
-                       all_versions=all_versions, pip_conf=pip_conf)
+                       all_versions=all_versions, pip_conf=pip_conf, push=push, cache_from=cache_from)
 
 
 @app.command()

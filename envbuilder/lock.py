@@ -60,8 +60,10 @@ def index_location(value: str) -> str:
 def spec_hash(spec: Spec) -> str:
     """Hash of the normalised spec: comments, key order and formatting do not make a lock stale, and
     neither does an envbuilder upgrade that adds spec fields with defaults (only set values are hashed)."""
-    canonical = json.dumps(spec.model_dump(mode="json", exclude_defaults=True), sort_keys=True,
-                           separators=(",", ":"))
+    # ci.digests name the images built from this spec: hashing them would change the images' labels, and so
+    # their digests, on every pin.
+    canonical = json.dumps(spec.model_dump(mode="json", exclude_defaults=True, exclude={"ci": {"digests"}}),
+                           sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 

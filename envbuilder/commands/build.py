@@ -17,13 +17,18 @@ from envbuilder.progress import interactive
 
 def run(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
         builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool, as_json: bool,
-        go: str | None = None, all_versions: bool = False, pip_conf: Path | None = None) -> int:
-    """Build, then print each image (`TAG IMAGE_ID`, or the results as JSON) on stdout."""
+        go: str | None = None, all_versions: bool = False, pip_conf: Path | None = None,
+        push: bool = False, cache_from: list[str] | None = None) -> int:
+    """Build, then print each image (`TAG IMAGE_ID`; with --push each pushed `REF@sha256:DIGEST`; or the
+    results as JSON) on stdout."""
     results = build_images(spec_path, target=target, tags=tags, platforms=platforms, network=network,
                            builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet, go=go,
-                           all_versions=all_versions, pip_conf=pip_conf)
+                           all_versions=all_versions, pip_conf=pip_conf, push=push, cache_from=cache_from or [])
     if as_json:
         print(json.dumps(results if all_versions else results[0], indent=2, sort_keys=True))
+    elif push:
+        for result in results:
+            print("\n".join(result["pushed"]))
     else:
         for result in results:
             print(f"{result['tags'][0]} {result['image_id']}")
@@ -69,8 +74,11 @@ def _check_base_pin(lock) -> None:
 def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], network: str | None,
                  builder: str | None, no_cache: bool, netrc: Path | None, quiet: bool,
                  go: str | None = None, all_versions: bool = False,
-                 pip_conf: Path | None = None) -> list[dict[str, Any]]:
-    """Build TARGET for the primary Go (or GO, or every locked Go with ALL_VERSIONS, one after another)."""
+                 pip_conf: Path | None = None, push: bool = False,
+                 cache_from: list[str] | None = None) -> list[dict[str, Any]]:
+    """Build TARGET for the primary Go (or GO, or every locked Go with ALL_VERSIONS, one after another);
+    with PUSH, push each image to its registry (tags, else the spec's ci.image) with its build cache."""
+    from envbuilder.commands.push import check_cache_refs, push_images, push_targets, registry_cache
     from envbuilder.engine.build import BuildRequest
     from envbuilder.engine.client import engine
     from envbuilder.engine.dockercli import find_buildkit_cli
@@ -82,6 +90,10 @@ def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: li
     if all_versions and (go or tags):
         raise InputError("--all builds every locked Go version with its own tag: drop --go/--tag")
     check_platforms(platforms)
+    cache_from = check_cache_refs(cache_from or [])
+    if push and len([p for value in platforms for p in value.split(",")]) > 1:
+        raise InputError("--push: one --platform at a time; push each platform, then assemble the manifest "
+                         "list with `docker manifest create`")
     spec, lock = load_locked(spec_path)
     versions = [g.version for g in lock.go_versions()] if all_versions else [locked_go(lock, go)]
     root = spec_path.parent
@@ -102,13 +114,19 @@ def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: li
     _check_base_pin(lock)
     results = []
     for version in versions:
+        local = image_tag(spec, lock, target, version)
+        push_refs = push_targets(spec, spec_path, tags, target, version) if push else []
         req = BuildRequest(
             context=root, dockerfile=root / DOCKERFILE, target=target,
-            tags=tags or [image_tag(spec, lock, target, version)], labels=image_labels(spec, lock, target, version),
+            tags=tags or [local, *push_refs], labels=image_labels(spec, lock, target, version),
             platforms=platforms, network=network, builder=builder, no_cache=no_cache, secrets=secrets,
-            build_args={"GO_VERSION": version},
+            build_args={"GO_VERSION": version}, cache_from=cache_from, inline_cache=push,
+            cache_to=registry_cache(push_refs[0], builder) if push_refs else [],
         )
-        results.append(_build_one(cli, req, version, quiet))
+        result = _build_one(cli, req, version, quiet)
+        if push:
+            result["pushed"] = push_images(push_refs, quiet)
+        results.append(result)
     return results
 
 

@@ -39,6 +39,11 @@ class BuildRequest:
     no_cache: bool = False
     secrets: dict[str, Path] = field(default_factory=dict)  # BuildKit secret id -> file on the host
     build_args: dict[str, str] = field(default_factory=dict)
+    # Build cache shared through a registry: images (or buildx cache refs) to import, and whether the image
+    # carries its own cache metadata (inline cache) for the next runner's --cache-from.
+    cache_from: list[str] = field(default_factory=list)
+    inline_cache: bool = False
+    cache_to: list[str] = field(default_factory=list)  # buildx only: e.g. type=registry,ref=REPO:buildcache
 
 
 @dataclass
@@ -74,11 +79,26 @@ def build_argv(cli: DockerCli, req: BuildRequest, iidfile: Path) -> list[str]:
         argv.append("--no-cache")
     for secret_id, src in sorted(req.secrets.items()):
         argv += ["--secret", f"id={secret_id},src={src}"]
+    argv += _cache_args(cli, req)
     if cli.buildx:
         if req.builder:
             argv += ["--builder", req.builder]
         argv.append("--load")
     argv.append(str(req.context))
+    return argv
+
+
+def _cache_args(cli: DockerCli, req: BuildRequest) -> list[str]:
+    """--cache-from/--cache-to as each client spells them. Docker's built-in BuildKit client imports an image
+    reference and exports inline cache through a build argument; buildx takes typed cache specs."""
+    argv: list[str] = []
+    for ref in req.cache_from:
+        argv += ["--cache-from", ref if not cli.buildx or "type=" in ref else f"type=registry,ref={ref}"]
+    if req.inline_cache:
+        argv += ["--cache-to", "type=inline"] if cli.buildx else ["--build-arg", "BUILDKIT_INLINE_CACHE=1"]
+    if cli.buildx:
+        for spec in req.cache_to:
+            argv += ["--cache-to", spec]
     return argv
 
 

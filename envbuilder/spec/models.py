@@ -402,6 +402,11 @@ class CiSpec(BaseModel):
         "that generated CI configs (`envbuilder render --ci`) run their jobs in.")
     package: Annotated[str, StringConstraints(pattern=GO_PACKAGE, max_length=255)] = Field(
         ".", description="Go package the generated CI configs cross-build for every target.")
+    digests: dict[GoVersion, Digest] = Field(
+        default_factory=dict, max_length=32,
+        description="Pin the ci image of each locked Go version (exact, e.g. 1.22.10) by the digest "
+        "`envbuilder build --target ci --push` printed: generated CI configs then run <ci.image>@<digest>, "
+        "exactly the image that was verified. Not part of the lock's spec hash: it names images built from it.")
 
 
 class VerifySpec(BaseModel):

@@ -216,6 +216,10 @@ def open_executor(*, image: str | None, host: bool = False, container: str | Non
         return ContainerExecutor.for_container(client, container_id, user=user or remote_user)
     if image is None:
         raise InputError("no environment given: give IMAGE, --host, --container or --devcontainer")
+    if "@sha256:" in image:  # pinned by digest: exactly that image, pulled from its registry when absent
+        from envbuilder.engine.registry import ensure_local
+
+        ensure_local(client, image)
     return ContainerExecutor.for_image(client, image, user=user)
 
 

@@ -81,3 +81,45 @@ def built_images(docker_engine):
         except Exception:  # noqa: BLE001 - already gone is fine
             pass
     docker_engine.images.prune(filters={"dangling": True})
+
+
+@pytest.fixture(scope="session")
+def registry():
+    """A distribution registry on a free 127.0.0.1 port with its storage in a temporary directory; stopped
+    and its storage removed at the end of the session, whatever the tests did."""
+    from fixtures import registry as registries
+
+    try:
+        server = registries.start()
+    except registries.RegistryUnavailable as e:
+        pytest.fail(f"registry fixture: {e}", pytrace=False)
+    yield server
+    server.stop()
+
+
+def registry_project(tmp_root: Path, registry, *, name: str, base_image: str, mirror: str, index: str,
+                     goproxy: str, **kw) -> Project:
+    """A locked project whose ci.image is a repository of REGISTRY (what `build --push` pushes to)."""
+    project = new_project(tmp_root, name=name, base_image=base_image, mirror=mirror, index=index, goproxy=goproxy,
+                          **kw)
+    spec = project.root / "envbuilder.yaml"
+    spec.write_text(spec.read_text() + f"ci: {{image: {registry.host}/envbuilder-tests/{name}}}\n")
+    locked = project.run("lock")
+    assert locked.returncode == 0, locked.stderr
+    return project
+
+
+@pytest.fixture(scope="session")
+def pushed(tmp_path_factory, registry, base_image, go_mirror_url, go_index_url, goproxy_url, docker_engine):
+    """The ci image of a small project (its ci.image in REGISTRY), built and pushed once per session:
+    (project, the `REF@sha256:...` that `build --push` printed, the build's result)."""
+    project = registry_project(tmp_path_factory.mktemp("push"), registry, name="pushed", base_image=base_image,
+                               mirror=go_mirror_url, index=go_index_url, goproxy=goproxy_url)
+    result = project.build("--target", "ci", "--push")
+    pinned = result.stdout.strip()
+    yield project, pinned, result
+    for tag in ("pushed:ci-go1.22.10", pinned.split("@")[0], pinned):
+        try:
+            docker_engine.images.remove(tag, force=True)
+        except Exception:  # noqa: BLE001 - already gone is fine
+            pass
