@@ -70,7 +70,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-snapshot-") as tmp:
         work = Path(tmp)
         rows = [
-            (f"snapshot {image}", median_envbuilder(work, args.runs, "snapshot", image, "-o", "image.json"),
+            ("snapshot IMAGE", median_envbuilder(work, args.runs, "snapshot", image, "-o", "image.json"),
              "docker run IMAGE go version; go env -json",
              median_command(work, args.runs, [docker, "run", "--rm", "--network", "none", "--entrypoint", "sh",
                                               image, "-c", GO_FACTS])),
@@ -82,9 +82,9 @@ def main() -> None:
     load_after = os.getloadavg()[0]
     print(f"{'envbuilder':44} {'median':>8}   {'by hand':44} {'median':>8}")
     for label, seconds, by_hand, hand_seconds in rows:
-        print(f"{label[:44]:44} {seconds:7.2f}s   {by_hand[:44]:44} {hand_seconds:7.2f}s")
-    print(f"({args.runs} runs each, whole process, {os.cpu_count()} cores, load average {load_before:.2f} -> "
-          f"{load_after:.2f})")
+        print(f"{label:44} {seconds:7.2f}s   {by_hand:44} {hand_seconds:7.2f}s")
+    print(f"(IMAGE {image}; {args.runs} runs each, whole process, {os.cpu_count()} cores, load average "
+          f"{load_before:.2f} -> {load_after:.2f})")
 
 
 if __name__ == "__main__":

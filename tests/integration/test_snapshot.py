@@ -165,6 +165,8 @@ def test_a_pinned_package_is_installed_at_its_version_from_the_snapshot_source(i
     sources = docker_engine.containers.run(images.plain, ["sh", "-c", "cat /etc/apt/sources.list.d/*"],
                                            entrypoint=[], remove=True, network_mode="none").decode()
     assert f"URIs: {images.mirror}\n" in sources and sources.count("URIs:") == 1, sources
+    checks = [layer for layer in docker_engine.images.get(images.plain).history() if "madison" in layer["CreatedBy"]]
+    assert [layer["Size"] for layer in checks] == [0], "the pin check leaves apt's lists and caches in the mounts"
 
 
 def test_a_pin_the_apt_sources_lack_fails_the_build_with_one_line_naming_it(make_project, docker_engine,

