@@ -24,7 +24,7 @@ from envbuilder import DISTRIBUTION
 from envbuilder.identity import GOCACHE, GOCACHE_ROOT, GOMODCACHE, GOPATH, GOROOT, STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
 from envbuilder.profiles import ZIG_VERSION, cgo_toolchain, profile
-from envbuilder.spec.models import ARCHIVE_PATH, GO_EXACT_VERSION, IMAGE_REF, PATTERN_NAMES, Spec
+from envbuilder.spec.models import ARCHIVE_PATH, GO_EXACT_VERSION, IMAGE_REF, PATTERN_NAMES, Spec, package_name
 
 # Debian's default PATH, after GOPATH/bin and GOROOT/bin in the images.
 SYSTEM_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -114,7 +114,9 @@ def template_environment():
 
 
 def apt_packages(spec: Spec) -> list[str]:
-    """Every apt package of the base stage: essentials, the spec's, cgo cross toolchains, emulators."""
+    """Every apt package of the base stage: essentials, the spec's, cgo cross toolchains, emulators; a
+    package the spec pins (`name=version`) is installed by its pin only."""
+    pinned = {package_name(p) for p in apt_pins(spec)}
     packages = {"ca-certificates", "git", "openssh-client"}
     packages.update(spec.base.packages)
     for t in spec.targets:
@@ -127,7 +129,12 @@ def apt_packages(spec: Spec) -> list[str]:
         target_profile = profile(t.goos, t.goarch, t.goarm)
         if spec.verify.emulate and target_profile is not None:
             packages.update(target_profile.execution.packages)
-    return sorted(packages)
+    return sorted(p for p in packages if p not in pinned)
+
+
+def apt_pins(spec: Spec) -> list[str]:
+    """The spec's `name=version` entries: checked against the apt sources before the install."""
+    return sorted(p for p in spec.base.packages if "=" in p)
 
 
 def _zig(spec: Spec) -> dict[str, Any] | None:
@@ -168,6 +175,8 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "archives": archives,
         "offline_archive": offline,
         "packages": apt_packages(spec),
+        "apt_pins": apt_pins(spec),
+        "apt_snapshot": spec.base.snapshot,
         "zig": _zig(spec),
         "toolchain": lock.go.toolchain,
         "module_env": list(spec.modules.env().items()),

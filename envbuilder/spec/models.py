@@ -43,6 +43,9 @@ TOOL = rf"^{MODULE_PATH}@{MODULE_VERSION}$"
 # A URL with no quote, space, backslash, dollar or backtick: safe in every rendered file.
 URL = r"^(https?|file)://[A-Za-z0-9._~:/?#\[\]@!&'()*+,;=%-]+$"
 URL_SAFE = r"^(https?|file)://[A-Za-z0-9._~:/?#\[\]@!&()*+,;=%-]+$"  # also no single quote: it is shell-quoted
+# An apt archive URL for a deb822 `URIs:` line: http(s) only (the build's containers cannot read file:// of the
+# host), and none of the characters deb822 or the shell would split on.
+APT_SNAPSHOT_URL = r"^https?://[A-Za-z0-9._~:/%+-]+$"
 # GOPRIVATE-style glob patterns (path.Match syntax over module path prefixes).
 MODULE_GLOB = r"^[A-Za-z0-9._~/*?\[\]-]+$"
 # GOFLAGS entries: -flag or -flag=value, no spaces (GOFLAGS is space-separated).
@@ -87,6 +90,8 @@ PATTERN_NAMES = {
     f"^{MODULE_PATH}$": "a Go module path such as golang.org/x/tools/gopls",
     f"^{MODULE_VERSION}$": "an exact module version such as v0.16.2",
     ONE_LINE: "a single line of text",
+    APT_SNAPSHOT_URL: "an http(s):// URL of a Debian archive snapshot, such as "
+                      "http://snapshot.debian.org/archive/debian/20250520T000000Z",
     DOCKER_ARG: "one docker build argument such as --network=host (no spaces or quotes)",
 }
 
@@ -260,7 +265,31 @@ class BaseSpec(BaseModel):
     image: Annotated[str, StringConstraints(pattern=IMAGE_REF, max_length=512)] = Field(
         "debian:bookworm-slim", description="Debian bookworm based image every stage starts from."
     )
-    packages: list[DebPackage] = Field(default_factory=list, description="Extra apt packages for every stage.")
+    packages: list[DebPackage] = Field(
+        default_factory=list,
+        description="Extra apt packages for every stage. `name=version` pins an exact Debian version: the build "
+        "fails with one line naming the pin when the apt sources do not have it.",
+    )
+    snapshot: Annotated[str, StringConstraints(pattern=APT_SNAPSHOT_URL, max_length=2048)] | None = Field(
+        None,
+        description="A dated Debian archive snapshot, such as "
+        "http://snapshot.debian.org/archive/debian/20250520T000000Z: written into the image as its only apt "
+        "source (suites <codename> and <codename>-updates), so package versions do not move between builds.",
+    )
+
+    @field_validator("packages")
+    @classmethod
+    def _one_entry_per_package(cls, v: list[str]) -> list[str]:
+        names = [package_name(p) for p in v]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(twice)} twice (one entry per package, pinned or not)")
+        return v
+
+
+def package_name(entry: str) -> str:
+    """The package of a `base.packages` entry: `make` for both `make` and `make=4.3-4.1`."""
+    return entry.partition("=")[0]
 
 
 # ---- targets ------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
+import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
@@ -203,6 +204,25 @@ def test_verify_devcontainer_runs_the_whole_suite_in_it_as_the_remote_user(devco
     # skipped: header-only darwin targets, and image.lock (a running container is not an image)
     assert all(r["status"] != "skip" or r["target"].startswith("darwin") or r["id"] == "image.lock"
                for r in report["results"])
+
+
+def test_a_devcontainer_snapshot_validates_and_records_the_remote_users_go(devcontainer, docker_engine, tmp_path):
+    """Before any test changes the container: `snapshot --devcontainer` finds it by the CLI's labels and
+    records the remote user's Go environment, tools and compilers."""
+    out = tmp_path / "snapshot.json"
+    result = devcontainer.project.run("snapshot", "--devcontainer", str(devcontainer.workspace), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(devcontainer.project.run("snapshot", "--json-schema").stdout)
+    data = json.loads(out.read_text())
+    jsonschema.validate(data, schema)
+    lock = json.loads((devcontainer.workspace / "envbuilder.lock").read_text())
+    facts = data["facts"]
+    container = docker_engine.containers.get(devcontainer.up["containerId"])
+    assert data["source"] == f"container {container.name}" and facts["kind"] == "container"
+    assert facts["go_version"] == f"go{lock['go']['version']}"
+    assert facts["go_env"]["GOPROXY"] == devcontainer.spec().modules.env()["GOPROXY"]
+    assert facts["tools"]["hellotool"]["version"] == "v1.1.0"
+    assert facts["compilers"]["gcc"]["version"], "the example's cgo targets bring gcc"
 
 
 def test_go_test_and_go_install_from_the_local_proxy(devcontainer):

@@ -9,6 +9,7 @@ parser and an HCL parser) to exactly the instructions of a benign spec, with the
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import shlex
 
@@ -65,13 +66,22 @@ def render(spec_dict: dict):
     return spec, lock, {f.path: f.text for f in render_all(spec, lock)}
 
 
-_, _, BENIGN = render(BASE)
-BENIGN_CMDS = [(c.cmd, c.flags) for c in parse_dockerfile(BENIGN["Dockerfile"])]
+@functools.cache
+def benign_cmds(pinned: bool, snapshot: bool) -> list[tuple]:
+    """The instruction list of BASE with the optional parts a spec may add by design: a package pin adds
+    the pin check's RUN, `base.snapshot` the apt sources' RUN. A spec value may add those, nothing else."""
+    spec = copy.deepcopy(BASE)
+    if pinned:
+        spec["base"]["packages"] = ["make=4.3-4.1"]
+    if snapshot:
+        spec["base"]["snapshot"] = "http://snapshot.debian.org/archive/debian/20250520T000000Z"
+    return [(c.cmd, c.flags) for c in parse_dockerfile(render(spec)[2]["Dockerfile"])]
 
 
 def assert_structure_intact(spec: Spec, lock, files: dict[str, str]) -> None:
     cmds = parse_dockerfile(files["Dockerfile"])
-    assert [(c.cmd, c.flags) for c in cmds] == BENIGN_CMDS, "a spec value changed the instruction list"
+    expected = benign_cmds(any("=" in p for p in spec.base.packages), spec.base.snapshot is not None)
+    assert [(c.cmd, c.flags) for c in cmds] == expected, "a spec value changed the instruction list"
     env = env_instructions(files["Dockerfile"])
     for key, value in spec.modules.env().items():
         assert env[key] == value
@@ -104,6 +114,7 @@ FIELDS = {
     ("devcontainer", "post_start"): models.ONE_LINE,
     ("name",): models.NAME,
     ("base", "image"): models.IMAGE_REF,
+    ("base", "snapshot"): models.APT_SNAPSHOT_URL,
 }
 LIST_FIELDS = {
     ("modules", "proxy"): models.URL_SAFE,
@@ -124,6 +135,8 @@ def _fuzz_field(path: tuple, is_list: bool, value: str) -> None:
     assert_structure_intact(spec, lock, files)
     if path == ("base", "packages"):
         assert value in run_words(files, "/var/log/apt")
+    if path == ("base", "snapshot"):
+        assert value in run_words(files, "Check-Valid-Until")
     if path == ("tools",):
         assert value in run_words(files, "go install")
     if path == ("go", "download"):
@@ -164,6 +177,7 @@ VALID_EXAMPLES = {
     ("devcontainer", "post_create"): "go mod download && make tools",
     ("name",): "billing-api",
     ("base", "image"): "debian:bookworm",
+    ("base", "snapshot"): "https://snapshot.debian.org/archive/debian/20250520T000000Z",
     ("modules", "proxy"): "https://goproxy.cn",
     ("modules", "private"): "*.corp.example",
     ("modules", "flags"): "-buildvcs=false",

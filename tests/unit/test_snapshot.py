@@ -313,6 +313,27 @@ def test_a_truncated_snapshot_is_bad_input_naming_it(tmp_path, capsys):
     assert line.startswith(f"envbuilder: {cut}:") and "truncated?" in line
 
 
+def test_an_empty_file_is_bad_input_naming_it(tmp_path, capsys):
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    line = one_line_exit_2(["diff", str(empty), str(empty)], capsys)
+    assert line.startswith(f"envbuilder: {empty}:1: not a snapshot: invalid JSON")
+
+
+def test_bytes_that_are_neither_text_nor_a_binary_are_bad_input(tmp_path, capsys):
+    junk = tmp_path / "snapshot.json.gz"
+    junk.write_bytes(b"\x1f\x8b\x08\x00\xff\xfe")
+    line = one_line_exit_2(["diff", str(junk), str(junk)], capsys)
+    assert line == f"envbuilder: {junk}: not a snapshot: not UTF-8 text"
+
+
+def test_a_truncated_go_binary_is_bad_input_naming_it(tmp_path, capsys):
+    cut = tmp_path / "app"
+    cut.write_bytes(go_elf(tmp_path, "whole").read_bytes()[:48])
+    line = one_line_exit_2(["diff", str(cut), str(go_elf(tmp_path, "other"))], capsys)
+    assert line.startswith(f"envbuilder: {cut}: malformed ELF"), line
+
+
 def test_a_snapshot_of_another_schema_version_is_bad_input(tmp_path, capsys):
     data = json.loads(Snapshot(source="host", facts=facts()).to_json())
     data["schema_version"] = 2
