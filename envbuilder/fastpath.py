@@ -3,7 +3,8 @@ command cost more than the rest of these answers together).
 
 The help is Click's top-level help, word for word: the commands and their one-line summaries are read from
 cli.py's declarations (its source, parsed, not imported), then laid out as Click lays them out at its usual
-width. On a terminal narrower than that, and for anything else, this answers nothing and Typer runs.
+width. On a terminal narrower than that, for a declaration computed at run time, and for anything else, this
+answers nothing and Typer runs.
 tests/unit/test_fastpath.py compares both answers with Typer's.
 """
 
@@ -27,7 +28,11 @@ def answer(argv: list[str]) -> bool:
         sys.stdout.write(f"{PROG} {__version__}\n")
         return True
     if argv in HELP_ARGS and _terminal_columns() - 2 >= WIDTH:
-        sys.stdout.write(top_level_help())
+        try:
+            text = top_level_help()
+        except ValueError:  # a declaration computed at run time: only Typer knows it
+            return False
+        sys.stdout.write(text)
         return True
     return False
 
@@ -65,8 +70,14 @@ def _declarations() -> tuple[str, list[tuple[str, str]]]:
             for decorator in node.decorator_list:
                 if (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
                         and ast.unparse(decorator.func) == "app.command"):
-                    name = ast.literal_eval(decorator.args[0]) if decorator.args else node.name.replace("_", "-")
-                    commands.append((name, ast.get_docstring(node) or ""))
+                    # Only literal values are known without running cli.py; anything else raises ValueError.
+                    options = {k.arg: ast.literal_eval(k.value) for k in decorator.keywords
+                               if k.arg in ("hidden", "name", "help")}
+                    if options.get("hidden"):
+                        continue
+                    name = ast.literal_eval(decorator.args[0]) if decorator.args else options.get("name")
+                    text = options.get("help") or ast.get_docstring(node) or ""
+                    commands.append((name or node.name.replace("_", "-"), text))
     return description, commands
 
 
