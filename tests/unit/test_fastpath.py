@@ -1,5 +1,6 @@
 """`envbuilder --version` and `envbuilder --help` answer without Typer, word for word as Typer would, and load
-only what they print; any other command line still goes to Typer."""
+only what they print; any other command line still goes to Typer, which builds only the command named (its
+help and errors are the group's, word for word)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def envbuilder(*args: str, columns: int = 100) -> subprocess.CompletedProcess:
 
 
 def typers_answer(*args: str, columns: int = 100) -> subprocess.CompletedProcess:
-    code = "import sys; from envbuilder.cli import main; main(sys.argv[1:])"
+    """What the whole Typer group (every command built) answers to ARGS."""
+    code = ("import sys; from envbuilder import entrypoint; from envbuilder.cli import app; "
+            "entrypoint.run(app, sys.argv[1:])")
     env = {**os.environ, "COLUMNS": str(columns)}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
 
@@ -75,3 +78,17 @@ def test_a_command_still_goes_to_typer():
 ])
 def test_short_help_cuts_like_click(text, limit, expected):
     assert short_help(text, limit) == expected
+
+
+@pytest.mark.parametrize("command", ["init", "lock", "render", "build", "verify", "doctor", "snapshot", "diff",
+                                     "schema", "inspect"])
+def test_a_command_built_alone_has_the_groups_help(command):
+    alone, group = envbuilder(command, "--help"), typers_answer(command, "--help")
+    assert alone.returncode == group.returncode == 0
+    assert alone.stdout == group.stdout and alone.stdout.startswith(f"Usage: envbuilder {command} ")
+
+
+@pytest.mark.parametrize("args", [["inspect", "--frob"], ["render", "--ci"], ["schema", "extra"], ["nosuch"]])
+def test_a_command_built_alone_has_the_groups_usage_errors(args):
+    alone, group = envbuilder(*args), typers_answer(*args)
+    assert (alone.returncode, alone.stderr) == (group.returncode, group.stderr) and alone.returncode == 2
