@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--pythonpath", help="import envbuilder from this directory (another checkout)")
     args = parser.parse_args()
     python_env = {**os.environ, **({"PYTHONPATH": args.pythonpath} if args.pythonpath else {})}
+    python_env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed envbuilder has its bytecode compiled
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "dist"
         directory.mkdir()

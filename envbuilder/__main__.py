@@ -6,6 +6,10 @@ import sys
 
 def run() -> None:
     try:
+        from envbuilder import fastpath
+
+        if fastpath.answer(sys.argv[1:]):  # --version, --help: no Typer needed
+            return
         from envbuilder.cli import main
     except KeyboardInterrupt:
         sys.stderr.write("envbuilder: interrupted\n")

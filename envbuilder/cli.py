@@ -8,6 +8,7 @@ usage errors included, is one line on stderr and its exit code.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -294,7 +295,20 @@ inspect_app.command()(inspect)
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    command = _command_app(args[0]) if args else None
+    if command is not None:  # `envbuilder CMD ...`: Typer builds CMD alone, not every command of the group
+        entrypoint.run(command, args[1:], prog_name=f"{entrypoint.PROG} {args[0]}")
     entrypoint.run(app, argv)
+
+
+def _command_app(name: str) -> typer.Typer | None:
+    for info in app.registered_commands:
+        if info.callback is not None and (info.name or info.callback.__name__.replace("_", "-")) == name:
+            single = typer.Typer(**_SETTINGS)
+            single.command()(info.callback)
+            return single
+    return None
 
 
 def inspect_main(argv: list[str] | None = None) -> None:

@@ -8,24 +8,24 @@ The index is go.dev's `?mode=json&include=all` list: [{"version": "go1.22.10", "
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import re
-import socket
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from envbuilder.errors import EnvironmentProblem, InputError
 from envbuilder.fsutil import open_input
 from envbuilder.jsoninput import first_error, parse_json
+
+if TYPE_CHECKING:  # the network modules load when a download starts: render and inspect only read the lock
+    import http.client
+    import socket
+    import urllib.request
 
 DEFAULT_DOWNLOAD = "https://go.dev/dl/"
 TIMEOUT_S = 30  # per connect and per read
@@ -113,6 +113,8 @@ class _Deadline:
     each socket it watches, so the connection ends even after TLS took the original over."""
 
     def __init__(self, url: str, seconds: float) -> None:
+        import threading
+
         self.url, self.seconds, self.expired = url, seconds, False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -145,6 +147,8 @@ class _Deadline:
 
     @staticmethod
     def _shutdown(sock: socket.socket) -> None:
+        import socket
+
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -156,6 +160,10 @@ class _Deadline:
 
 
 def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    import http.client
+    import socket
+    import urllib.request
+
     def connect(*args: Any, **kwargs: Any) -> socket.socket:
         return deadline.watch(socket.create_connection(*args, **kwargs))
 
@@ -184,7 +192,9 @@ def _local_path(url: str) -> Path | None:
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme != "file":
         return None
-    return Path(urllib.request.url2pathname(parsed.path))
+    from urllib.request import url2pathname
+
+    return Path(url2pathname(parsed.path))
 
 
 def _stream(url: str, *, limit: int, what: str, deadline: float,
@@ -201,6 +211,9 @@ def _stream(url: str, *, limit: int, what: str, deadline: float,
                     progress(received, total)
                 yield chunk
         return
+    import http.client
+    import urllib.error
+
     with _Deadline(url, deadline) as timer:
         try:
             resp = _opener(timer).open(url, timeout=TIMEOUT_S)

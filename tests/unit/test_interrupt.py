@@ -129,18 +129,20 @@ def test_ctrl_c_at_any_moment_leaves_all_old_or_all_new_files(rerender):
     assert outcomes[0] == "old"
 
 
-def test_ctrl_c_while_the_cli_imports_is_one_line(tmp_path):
-    # Ctrl-C lands while `envbuilder.cli` imports typer: an import hook raises KeyboardInterrupt right there.
+@pytest.mark.parametrize("module,args", [("typer", ["schema", "--help"]),  # a command: the CLI imports typer
+                                         ("textwrap", ["--help"])])  # the top-level help, without typer
+def test_ctrl_c_while_the_cli_imports_is_one_line(tmp_path, module, args):
+    # Ctrl-C lands while the CLI imports MODULE: an import hook raises KeyboardInterrupt right there.
     hook = ("import sys, runpy\n"
             "class CtrlC:\n"
             "    def find_spec(self, name, path=None, target=None):\n"
-            "        if name == 'typer':\n"
+            f"        if name == {module!r}:\n"
             "            raise KeyboardInterrupt\n"
             "sys.meta_path.insert(0, CtrlC())\n"
-            "sys.argv = ['envbuilder', '--version']\n"
+            f"sys.argv = ['envbuilder', *{args!r}]\n"
             "runpy.run_module('envbuilder', run_name='__main__')\n")
     result = subprocess.run([sys.executable, "-c", hook], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=120)
+                            timeout=120, env={**os.environ, "COLUMNS": "100"})
     assert (result.returncode, result.stderr) == (130, "envbuilder: interrupted\n")
 
 
