@@ -402,6 +402,11 @@ class CiSpec(BaseModel):
         "that generated CI configs (`envbuilder render --ci`) run their jobs in.")
     package: Annotated[str, StringConstraints(pattern=GO_PACKAGE, max_length=255)] = Field(
         ".", description="Go package the generated CI configs cross-build for every target.")
+    warm_cache: bool = Field(
+        False, description="Compile Go's standard library for every target into the ci image's GOCACHE at image "
+        "build time (`go build -trimpath std` with each target's GOOS/GOARCH/cgo env, as verify and the generated "
+        "CI jobs build), so a job's first cross builds compile only the project. Costs image size: about 170 MB "
+        "per target (70 MB compressed).")
 
 
 class VerifySpec(BaseModel):
