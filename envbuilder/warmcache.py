@@ -19,6 +19,8 @@ from envbuilder.spec.models import Spec, Target
 # hour: dated in the future, the warmed entries survive in an image of any age, and a container reads them
 # without writing (no chtimes, so no copy-up of every entry into the container's layer).
 FUTURE_MTIME = 4102444800
+# The ci stage builds as root: compilers that cache in HOME (zig cc) write here, a cache mount, not a layer.
+CI_HOME_CACHE = "/root/.cache"
 
 
 def warmed_targets(spec: Spec) -> list[Target]:
@@ -37,4 +39,5 @@ def warm_cache_context(spec: Spec) -> dict[str, Any] | None:
     """What the Dockerfile's ci stage lays out to warm GOCACHE, or None when ci.warm_cache is off."""
     if not spec.ci.warm_cache:
         return None
-    return {"commands": [warm_command(t) for t in warmed_targets(spec)], "gocache": GOCACHE, "mtime": FUTURE_MTIME}
+    return {"commands": [warm_command(t) for t in warmed_targets(spec)], "gocache": GOCACHE, "mtime": FUTURE_MTIME,
+            "home_cache": CI_HOME_CACHE}
