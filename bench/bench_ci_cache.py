@@ -117,6 +117,7 @@ def bench_variant(work: Path, client, tags: list[str]) -> dict[str, float]:
     finally:
         alone.remove(force=True)
     out["job: total"] = out["job: verify"] + out["job: cross builds after verify"]
+    print(f"{tag}: " + ", ".join(f"{k} {v:.1f}" for k, v in out.items()), flush=True)  # kept if a later step fails
     return out
 
 
