@@ -24,7 +24,7 @@ from envbuilder.lock import Lock
 from envbuilder.render import (Expr, RenderedFile, edited_by_hand, one_line, read_rendered, template_environment,
                                with_header, yaml_quote)
 from envbuilder.spec.models import Spec, Target
-from envbuilder.profiles import build_env
+from envbuilder.profiles import GO_BUILD, build_env
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def ci_context(spec: Spec, lock: Lock, spec_name: str = SPEC_NAME) -> dict[str, 
     builds = []
     for t in spec.targets:
         env = sorted(build_env(t).items())
-        go_build = ("go", "build", "-trimpath", "-o", build_output(spec, t), spec.ci.package)
+        go_build = (*GO_BUILD, "-o", build_output(spec, t), spec.ci.package)
         builds.append({"key": t.key, "env": env, "command": shell(*go_build),  # GitHub: the env is the step's
                        "env_command": shell("env", *(f"{k}={v}" for k, v in env), *go_build)})  # GitLab: env(1)
     expects = list(dict.fromkeys(expect_platform(t) for t in spec.targets))

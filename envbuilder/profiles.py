@@ -225,6 +225,11 @@ def target_toolchain(target: Target) -> CgoToolchain | None:
     return cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy) if target.cgo else None
 
 
+# How verify's probe builds, the generated CI jobs and the ci image's warm cache (ci.warm_cache) all invoke
+# Go: its build cache keys include -trimpath, so the three must build with the same flags to share entries.
+GO_BUILD = ("go", "build", "-trimpath")
+
+
 def build_env(target: Target) -> dict[str, str]:
     """The environment that cross-builds TARGET: GOOS/GOARCH/variant/CGO_ENABLED, plus CC/CXX under cgo.
     verify's build probes and the generated CI pipelines both build with exactly this."""

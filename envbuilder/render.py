@@ -25,6 +25,7 @@ from envbuilder.identity import GOCACHE, GOCACHE_ROOT, GOMODCACHE, GOPATH, GOROO
 from envbuilder.lock import Lock
 from envbuilder.profiles import ZIG_VERSION, cgo_toolchain, profile
 from envbuilder.spec.models import ARCHIVE_PATH, GO_EXACT_VERSION, IMAGE_REF, PATTERN_NAMES, Spec, package_name
+from envbuilder.warmcache import warm_cache_context
 
 # Debian's default PATH, after GOPATH/bin and GOROOT/bin in the images.
 SYSTEM_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -185,6 +186,7 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "dev_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "dev"],
         "ci_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "ci"],
         "ci_envbuilder": f"{DISTRIBUTION}=={spec.ci.envbuilder}" if spec.ci.envbuilder else None,
+        "warm_cache": warm_cache_context(spec),
         "goroot": GOROOT,
         "gopath": GOPATH,
         "gomodcache": GOMODCACHE,
