@@ -229,8 +229,11 @@ BINARY_ENDIAN = register("binary.endian", "binary", "the byte order is the targe
 BINARY_MACHINE = register("binary.machine", "binary", "the header's machine is the target's GOARCH")
 BINARY_OS = register("binary.os", "binary", "the header's OS is the target's GOOS")
 BINARY_SUBSYSTEM = register("binary.subsystem", "binary", "a Windows probe has the console subsystem")
-BINARY_LINKAGE = register("binary.linkage", "binary", "ELF linkage as expected: verify wants dynamic for cgo and "
-                          "static otherwise, `inspect --expect-static` wants static", BOTH)
+BINARY_LINKAGE = register("binary.linkage", "binary", "ELF linkage as expected: verify wants dynamic for glibc cgo "
+                          "and static otherwise (musl cgo included), `inspect --expect-static` wants static", BOTH)
+BINARY_GLIBC = register("binary.glibc", "binary", "`inspect --expect-glibc`, and verify of zig targets with a glibc "
+                        "floor: the newest GLIBC_x.y the ELF program requires (.gnu.version_r) is at most the floor",
+                        BOTH)
 BINARY_INTERPRETER = register("binary.interpreter", "binary", "a dynamic ELF's loader is the target's glibc loader")
 BINARY_BUILDINFO = register("binary.buildinfo", "binary", "Go build info (go version, GOOS, GOARCH, GOARM/GOAMD64, "
                             "CGO_ENABLED, -trimpath) is what the build asked for")

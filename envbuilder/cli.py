@@ -255,6 +255,9 @@ def inspect(
     expect_go: Annotated[Optional[str], typer.Option(
         "--expect-go", metavar="VERSION", help="Go version every binary was built with: 1.22.10, or 1.22 for any patch.")] = None,
     expect_static: Annotated[bool, typer.Option("--expect-static", help="ELF binaries must be statically linked.")] = False,
+    expect_glibc: Annotated[Optional[str], typer.Option(
+        "--expect-glibc", metavar="VERSION",
+        help="ELF binaries need no glibc newer than VERSION (e.g. 2.28): the highest GLIBC_x.y they require.")] = None,
     expect_trimpath: Annotated[bool, typer.Option("--expect-trimpath", help="Binaries must be Go builds with -trimpath.")] = False,
     expect_names: Annotated[bool, typer.Option(
         "--expect-names", help="File (or directory) names must name the platform: app_linux_amd64, app-windows-arm64.exe.")] = False,
@@ -285,7 +288,7 @@ def inspect(
                                            ("--junit", junit)) if given]
         return command.compare(list(paths or []), as_json=json_output, others=others)
     return command.run(list(paths or []), expect=expect or [], expect_go=expect_go, expect_static=expect_static,
-                       expect_trimpath=expect_trimpath, expect_names=expect_names, goreleaser=goreleaser,
+                       expect_glibc=expect_glibc, expect_trimpath=expect_trimpath, expect_names=expect_names, goreleaser=goreleaser,
                        as_json=json_output, junit=junit, jobs=jobs)
 
 

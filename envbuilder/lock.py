@@ -30,9 +30,11 @@ from envbuilder.lockmodel import (  # noqa: F401 - the lock's models are part of
     GoLock,
     Lock,
     ToolLock,
+    ZigLock,
     describe,
     parse_lock,
 )
+from envbuilder.profiles import ZIG_VERSION, ZIG_WHEEL, ZIG_WHEEL_SHA256, target_toolchain
 from envbuilder.spec.load import format_loc
 from envbuilder.spec.models import URL_SAFE, Spec
 
@@ -135,8 +137,20 @@ def expected_lock(spec: Spec, resolved: Resolved) -> dict[str, Any]:
              for stage, group in (("dev", spec.tools), ("ci", spec.ci.tools))
              for module, tool_version in (tool.split("@") for tool in group)]
     primary, *matrix = gos
-    return {"lock_version": LOCK_VERSION, "spec_hash": spec_hash(spec), "go": primary, "go_matrix": matrix,
+    lock = {"lock_version": LOCK_VERSION, "spec_hash": spec_hash(spec), "go": primary, "go_matrix": matrix,
             "base": base, "tools": tools}
+    zig = zig_pin(spec)
+    if zig is not None:
+        lock["zig"] = zig
+    return lock
+
+
+def zig_pin(spec: Spec) -> dict[str, str] | None:
+    """The zig of the lock when a cgo target of SPEC builds with zig: envbuilder's own pin (profiles.py), so
+    `lock --check` re-derives it without asking PyPI."""
+    if any((tc := target_toolchain(t)) is not None and tc.strategy == "zig" for t in spec.targets):
+        return {"version": ZIG_VERSION, "wheel": ZIG_WHEEL, "sha256": ZIG_WHEEL_SHA256}
+    return None
 
 
 def _sha256_file(path: Path) -> str:
@@ -265,7 +279,7 @@ def check_fresh(spec: Spec, lock: Lock, lock_path: Path) -> None:
     knows are taken from LOCK itself, after its model checked their form and their agreement."""
     if lock.spec_hash != spec_hash(spec):
         raise CheckFailed(f"{lock_path}: stale: the spec changed since it was locked (run `envbuilder lock`)")
-    difference = _first_difference(expected_lock(spec, Resolved.of(lock)), lock.model_dump(mode="json"))
+    difference = _first_difference(expected_lock(spec, Resolved.of(lock)), lock.as_json())
     if difference:
         loc, expected, actual = difference
         raise CheckFailed(f"{lock_path}: stale: {format_loc(loc)}: the lock has {_summary(actual)}, the spec gives "

@@ -37,8 +37,12 @@ LOCK_VERSION = 1
 SHA256_HEX = r"^[0-9a-f]{64}$"
 TARBALL_NAME = r"^go[0-9.]+\.[a-z0-9]+-[a-z0-9]+\.tar\.gz$"
 MAX_ARCHIVE_SIZE = 1 << 40  # far above any Go tarball (~100 MB); a bound, so size stays a sane integer
+ZIG_RELEASE = r"^[0-9]+\.[0-9]+\.[0-9]+(\.post[0-9]+)?$"
+ZIG_WHEEL_NAME = r"^ziglang-[0-9][0-9a-z.]*-py3-none-[A-Za-z0-9_.]+\.whl$"
 PATTERN_NAMES.update({SHA256_HEX: "a sha256 hex digest (64 hex digits)",
-                      TARBALL_NAME: "a Go tarball name such as go1.22.10.linux-amd64.tar.gz"})
+                      TARBALL_NAME: "a Go tarball name such as go1.22.10.linux-amd64.tar.gz",
+                      ZIG_RELEASE: "a ziglang release such as 0.14.1",
+                      ZIG_WHEEL_NAME: "a ziglang wheel file name"})
 ToolStage = Literal["dev", "ci"]  # the image stages that install tools
 
 
@@ -83,6 +87,21 @@ class GoLock(BaseModel):
         return self
 
 
+class ZigLock(BaseModel):
+    """The zig every zig cc wrapper runs: PyPI's `ziglang` release and its wheel for the images' platform."""
+
+    model_config = _strict()
+    version: str = Field(pattern=ZIG_RELEASE)
+    wheel: str = Field(pattern=ZIG_WHEEL_NAME)
+    sha256: str = Field(pattern=SHA256_HEX)
+
+    @model_validator(mode="after")
+    def _wheel_of_version(self) -> "ZigLock":
+        if not self.wheel.startswith(f"ziglang-{self.version}-"):
+            raise SpecRuleError(("wheel",), f"{self.wheel} is not a wheel of ziglang {self.version}")
+        return self
+
+
 class BaseLock(BaseModel):
     model_config = _strict()
     image: ImageName
@@ -105,6 +124,7 @@ class Lock(BaseModel):
     go_matrix: list[GoLock] = Field(default_factory=list, description="Further Go versions (spec go.matrix).")
     base: BaseLock
     tools: list[ToolLock]
+    zig: ZigLock | None = Field(None, description="zig, when a cgo target builds with it.")
 
     @field_validator("lock_version", mode="before")
     @classmethod
@@ -134,8 +154,15 @@ class Lock(BaseModel):
         known = ", ".join(g.version for g in self.go_versions())
         raise InputError(f"Go {version} is not in the lock (locked: {known})")
 
+    def as_json(self) -> dict[str, Any]:
+        """The lock as JSON data; `zig` only when it pins one, so a lock without zig reads as it always has."""
+        data = self.model_dump(mode="json")
+        if data["zig"] is None:
+            del data["zig"]
+        return data
+
     def to_bytes(self) -> bytes:
-        return (json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n").encode()
+        return (json.dumps(self.as_json(), indent=2, sort_keys=True) + "\n").encode()
 
     @property
     def hash(self) -> str:

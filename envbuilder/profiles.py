@@ -22,8 +22,17 @@ if TYPE_CHECKING:  # the spec model imports this module
 Format = Literal["elf", "pe", "macho"]
 Endian = Literal["little", "big"]
 
-# zig comes from PyPI's `ziglang` wheel (zig is not in Debian bookworm); pinned so images do not drift.
-ZIG_VERSION = "0.13.0.post1"
+# zig comes from PyPI's `ziglang` wheel (zig is not in Debian bookworm), pinned with the sha256 PyPI publishes
+# for its manylinux x86-64 wheel (the images' platform), so images do not drift. 0.14.1, not 0.13: Go >= 1.24
+# links ELF with -Wl,--build-id=0x<hash>, which zig 0.13 refuses ("unsupported linker arg"); 0.14.1 takes it.
+ZIG_VERSION = "0.14.1"
+ZIG_WHEEL = "ziglang-0.14.1-py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.musllinux_1_1_x86_64.whl"
+ZIG_WHEEL_SHA256 = "6eb9d4d759b292c83810dbee2e9e8e3fbfbf01d864e6e9811bae711fd74e1c2f"
+# The glibc versions zig's abilists cover: a floor (`cgo.glibc`) must lie within them. zig's own table
+# (std/zig/target.zig, glibc_min) raises the lower end for younger ports; GLIBC_FLOOR_MIN is the least any
+# target takes (older releases predate the headers zig ships for them).
+ZIG_GLIBC_MAX = (2, 41)
+GLIBC_FLOOR_MIN = (2, 17)
 
 
 # ---- what an executable of a GOARCH looks like -----------------------------------------------------------
@@ -87,11 +96,24 @@ def header(goos: str, goarch: str) -> Header:
 
 
 @dataclass(frozen=True)
+class Libc:
+    """The C library a zig Linux build links: glibc (with GLIBC, a version floor such as "2.28") or musl."""
+
+    musl: bool = False
+    glibc: str | None = None
+
+
+# zig's glibc_min per GOARCH (std/zig/target.zig): the first glibc of younger ports.
+_ZIG_GLIBC_MIN = {"arm64": (2, 17), "ppc64le": (2, 19), "riscv64": (2, 27)}
+
+
+@dataclass(frozen=True)
 class CgoToolchain:
     cc: str
     cxx: str
     packages: tuple[str, ...]
     strategy: str = "gnu"  # "gnu" (Debian cross gcc) or "zig" (zig cc wrapper installed by envbuilder)
+    zig_triple: str | None = None  # the target the zig wrappers pass to `zig cc -target`
 
 
 def _gnu(triple: str, libc: str) -> CgoToolchain:
@@ -155,14 +177,33 @@ class Profile:
 
     @property
     def zig_toolchain(self) -> CgoToolchain | None:
-        if self.zig is None:
-            return None
-        return CgoToolchain(f"zcc-{self.zig}", f"zxx-{self.zig}", (), strategy="zig")
+        return self.zig_toolchain_for(None)
 
-    def toolchain(self, strategy: str = "gnu") -> CgoToolchain | None:
-        """The C toolchain of STRATEGY; "gnu" falls back to zig where Debian has no cross gcc (windows/arm64)."""
+    def zig_triple(self, libc: Libc | None = None) -> str | None:
+        """The zig target for LIBC on Linux: glibc with a floor (x86_64-linux-gnu.2.28), musl
+        (x86_64-linux-musl: a static binary), or None/glibc without a floor: the triple as written."""
+        if self.zig is None or self.goos != "linux" or libc is None:
+            return self.zig
+        if libc.musl:
+            return self.zig.replace("-gnu", "-musl", 1)  # gnueabihf -> musleabihf, gnuabi64 -> muslabi64
+        return f"{self.zig}.{libc.glibc}" if libc.glibc else self.zig
+
+    @property
+    def glibc_min(self) -> tuple[int, int]:
+        """The oldest glibc floor zig takes for this target."""
+        return max(GLIBC_FLOOR_MIN, _ZIG_GLIBC_MIN.get(self.goarch, GLIBC_FLOOR_MIN))
+
+    def zig_toolchain_for(self, libc: Libc | None = None) -> CgoToolchain | None:
+        triple = self.zig_triple(libc)
+        if triple is None:
+            return None
+        return CgoToolchain(f"zcc-{triple}", f"zxx-{triple}", (), strategy="zig", zig_triple=triple)
+
+    def toolchain(self, strategy: str | None = "gnu", libc: Libc | None = None) -> CgoToolchain | None:
+        """The C toolchain of STRATEGY; "gnu" falls back to zig where Debian has no cross gcc (windows/arm64).
+        LIBC chooses a zig toolchain's C library (Linux)."""
         if strategy == "zig" or self.gnu is None:
-            return self.zig_toolchain
+            return self.zig_toolchain_for(libc)
         return self.gnu
 
 
@@ -179,11 +220,11 @@ PROFILES: tuple[Profile, ...] = (
     Profile("linux", "arm64", gnu=_gnu("aarch64-linux-gnu", "arm64"), zig="aarch64-linux-gnu",
             loader="/lib/ld-linux-aarch64.so.1", sysroot="/usr/aarch64-linux-gnu",
             execution=Execution(qemu="qemu-aarch64-static")),
-    # GOARM=7 is hard-float (armhf); GOARM=5/6 use the soft-float armel toolchain. zig has one arm triple.
+    # GOARM=7 is hard-float (armhf); GOARM=5/6 use the soft-float armel ABI (gcc and zig alike).
     Profile("linux", "arm", ("7",), gnu=_gnu("arm-linux-gnueabihf", "armhf"), zig="arm-linux-gnueabihf",
             loader="/lib/ld-linux-armhf.so.3", sysroot="/usr/arm-linux-gnueabihf",
             execution=Execution(qemu="qemu-arm-static")),
-    Profile("linux", "arm", ("5", "6"), gnu=_gnu("arm-linux-gnueabi", "armel"), zig="arm-linux-gnueabihf",
+    Profile("linux", "arm", ("5", "6"), gnu=_gnu("arm-linux-gnueabi", "armel"), zig="arm-linux-gnueabi",
             loader="/lib/ld-linux.so.3", sysroot="/usr/arm-linux-gnueabi", execution=Execution(qemu="qemu-arm-static")),
     Profile("linux", "riscv64", gnu=_gnu("riscv64-linux-gnu", "riscv64"), zig="riscv64-linux-gnu",
             loader="/lib/ld-linux-riscv64-lp64d.so.1", sysroot="/usr/riscv64-linux-gnu",
@@ -214,15 +255,19 @@ def profile(goos: str, goarch: str, variant: str | None = None) -> Profile | Non
     return next((p for p in rows if variant in p.variants), None) or next((p for p in rows if not p.variants), None)
 
 
-def cgo_toolchain(goos: str, goarch: str, goarm: str | None = None, strategy: str = "gnu") -> CgoToolchain | None:
+def cgo_toolchain(goos: str, goarch: str, goarm: str | None = None, strategy: str | None = "gnu",
+                  libc: Libc | None = None) -> CgoToolchain | None:
     """The C toolchain for a cgo target, or None when envbuilder knows none (e.g. darwin without an SDK)."""
     p = profile(goos, goarch, goarm)
-    return p.toolchain(strategy) if p else None
+    return p.toolchain(strategy, libc) if p else None
 
 
 def target_toolchain(target: Target) -> CgoToolchain | None:
-    """The C cross toolchain a target's cgo build uses; None for a pure-Go target."""
-    return cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy) if target.cgo else None
+    """The C cross toolchain a target's cgo build uses (its own strategy, else the spec's `cgo`); None for a
+    pure-Go target."""
+    if not target.cgo:
+        return None
+    return cgo_toolchain(target.goos, target.goarch, target.goarm, target.toolchain_strategy, target.zig_libc)
 
 
 # How verify's probe builds, the generated CI jobs and the ci image's warm cache (ci.warm_cache) all invoke

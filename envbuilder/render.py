@@ -23,7 +23,7 @@ from envbuilder.devcontainer import devcontainer_context
 from envbuilder import DISTRIBUTION
 from envbuilder.identity import GOCACHE, GOCACHE_ROOT, GOMODCACHE, GOPATH, GOROOT, STAGES, image_labels, image_tag
 from envbuilder.lock import Lock
-from envbuilder.profiles import ZIG_VERSION, cgo_toolchain, profile
+from envbuilder.profiles import profile, target_toolchain
 from envbuilder.spec.models import ARCHIVE_PATH, GO_EXACT_VERSION, IMAGE_REF, PATTERN_NAMES, Spec, package_name
 from envbuilder.warmcache import warm_cache_context
 
@@ -121,12 +121,11 @@ def apt_packages(spec: Spec) -> list[str]:
     packages = {"ca-certificates", "git", "openssh-client"}
     packages.update(spec.base.packages)
     for t in spec.targets:
-        if t.cgo:
-            tc = cgo_toolchain(t.goos, t.goarch, t.goarm, t.strategy)
-            if tc is not None:
-                packages.update(tc.packages)
-                if tc.strategy == "zig":
-                    packages.update(("python3", "python3-pip"))
+        tc = target_toolchain(t)
+        if tc is not None:
+            packages.update(tc.packages)
+            if tc.strategy == "zig":
+                packages.update(("python3", "python3-pip"))
         target_profile = profile(t.goos, t.goarch, t.goarm)
         if spec.verify.emulate and target_profile is not None:
             packages.update(target_profile.execution.packages)
@@ -138,19 +137,21 @@ def apt_pins(spec: Spec) -> list[str]:
     return sorted(p for p in spec.base.packages if "=" in p)
 
 
-def _zig(spec: Spec) -> dict[str, Any] | None:
+def _zig(spec: Spec, lock: Lock) -> dict[str, Any] | None:
+    """zig from the locked wheel (pip checks its sha256) and one cc/c++ wrapper per zig target."""
     wrappers = []
     for t in spec.targets:
-        target_profile = profile(t.goos, t.goarch, t.goarm) if t.cgo else None
-        tc = target_profile.toolchain(t.strategy) if target_profile else None
+        tc = target_toolchain(t)
         if tc is None or tc.strategy != "zig":
             continue
         for name, mode in ((tc.cc, "cc"), (tc.cxx, "c++")):
             if not any(w["name"] == name for w in wrappers):
-                wrappers.append({"name": name, "mode": mode, "triple": target_profile.zig})
+                wrappers.append({"name": name, "mode": mode, "triple": tc.zig_triple})
     if not wrappers:
         return None
-    return {"requirement": f"ziglang=={ZIG_VERSION}", "wrappers": wrappers}
+    if lock.zig is None:
+        raise InputError("the spec builds with zig but the lock pins none: run `envbuilder lock`")
+    return {"requirement": f"ziglang=={lock.zig.version} --hash=sha256:{lock.zig.sha256}", "wrappers": wrappers}
 
 
 def bare_word(value: str, pattern: str, what: str) -> str:
@@ -178,7 +179,7 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "packages": apt_packages(spec),
         "apt_pins": apt_pins(spec),
         "apt_snapshot": spec.base.snapshot,
-        "zig": _zig(spec),
+        "zig": _zig(spec, lock),
         "toolchain": lock.go.toolchain,
         "module_env": list(spec.modules.env().items()),
         "user": spec.devcontainer.user,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from envbuilder.errors import EXIT_OK, InputError
@@ -17,7 +18,7 @@ def print_schema() -> int:
 
 
 def run(paths: list[Path], *, expect: list[str], expect_go: str | None, expect_static: bool,
-        expect_trimpath: bool, expect_names: bool, goreleaser: Path | None, as_json: bool, junit: Path | None,
+        expect_glibc: str | None, expect_trimpath: bool, expect_names: bool, goreleaser: Path | None, as_json: bool, junit: Path | None,
         jobs: int | None) -> int:
     """Inspect PATHS (and goreleaser's artifacts); exit 0 when every check passes, 1 when any fails."""
     from envbuilder.fsutil import check_destinations
@@ -35,9 +36,11 @@ def run(paths: list[Path], *, expect: list[str], expect_go: str | None, expect_s
         raise InputError(f"--expect: {e}") from None
     if expect_go is not None and not _is_go_version(expect_go):
         raise InputError(f"--expect-go: {expect_go!r} is not a Go version like 1.22.10 or 1.22")
+    if expect_glibc is not None and not re.fullmatch(r"[0-9]+\.[0-9]+", expect_glibc):
+        raise InputError(f"--expect-glibc: {expect_glibc!r} is not a glibc version like 2.28")
     if junit is not None:
         check_destinations([junit])  # before any binary is read
-    exp = Expectations(platforms=platforms, go_version=expect_go, static=expect_static,
+    exp = Expectations(platforms=platforms, go_version=expect_go, static=expect_static, glibc=expect_glibc,
                        trimpath=expect_trimpath, names=expect_names)
     claims = read_artifacts(goreleaser) if goreleaser is not None else []
     report = inspect_paths(paths, exp, claims, jobs)

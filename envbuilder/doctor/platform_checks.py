@@ -20,9 +20,9 @@ def _cgo_targets(ctx: Context) -> list:
 
 def target_toolchain(target):
     """The C toolchain envbuilder uses for a cgo target (the one call into envbuilder.profiles)."""
-    from envbuilder.profiles import cgo_toolchain
+    from envbuilder import profiles
 
-    return cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy)
+    return profiles.target_toolchain(target)
 
 
 def _is_host(ctx: Context, target) -> bool:

@@ -3,6 +3,7 @@
 
 Always: `binary.read` (the file parsed). Each other expectation that is set adds its check: inspect's
 `--expect` (binary.platform), `--expect-go` (binary.go-version), `--expect-static` (binary.linkage),
+`--expect-glibc` (binary.glibc),
 `--expect-trimpath` (binary.trimpath), `--expect-names` (binary.name), artifacts.json (binary.goreleaser), and
 for Go binaries binary.headers-vs-buildinfo; verify's per-target format, word size, byte order, machine, OS,
 subsystem, linkage, loader and build-info settings. Matrix-level: every expected platform is present
@@ -34,6 +35,7 @@ class Expectations:
     platforms: list[Platform] = field(default_factory=list)
     go_version: str | None = None  # "1.22.10" exact, "1.22" any patch
     static: bool = False  # ELF statically linked (inspect --expect-static)
+    glibc: str | None = None  # "2.28": the newest glibc an ELF program may need (inspect --expect-glibc)
     trimpath: bool = False
     names: bool = False
     cross_check: bool = True  # the headers agree with the Go build info's GOOS/GOARCH
@@ -69,7 +71,7 @@ def actual_platforms(facts: BinaryFacts) -> list[Platform]:
 
 @checks.implements(checks.BINARY_READ, checks.BINARY_HEADERS_VS_BUILDINFO, checks.BINARY_FORMAT, checks.BINARY_CLASS,
                    checks.BINARY_ENDIAN, checks.BINARY_MACHINE, checks.BINARY_OS, checks.BINARY_SUBSYSTEM,
-                   checks.BINARY_LINKAGE, checks.BINARY_INTERPRETER, checks.BINARY_PLATFORM,
+                   checks.BINARY_LINKAGE, checks.BINARY_GLIBC, checks.BINARY_INTERPRETER, checks.BINARY_PLATFORM,
                    checks.BINARY_GO_VERSION, checks.BINARY_TRIMPATH, checks.BINARY_NAME, checks.BINARY_GORELEASER,
                    checks.BINARY_BUILDINFO)
 def check_binary(facts: BinaryFacts, exp: Expectations, claim: Claim | None = None,
@@ -111,6 +113,8 @@ def check_binary(facts: BinaryFacts, exp: Expectations, claim: Claim | None = No
     linkage = "static" if exp.static else exp.linkage
     if linkage is not None:
         results.append(_linkage(facts, linkage, target))
+    if exp.glibc is not None:
+        results.append(_glibc(facts, exp.glibc, target))
     if exp.interpreter is not None:
         outcome(checks.BINARY_INTERPRETER, facts.interpreter == exp.interpreter, exp.interpreter, facts.interpreter,
                 "wrong dynamic loader for this target")
@@ -149,6 +153,25 @@ def _linkage(facts: BinaryFacts, want: str, target: str) -> CheckResult:
     else:
         detail = "cgo binaries link the C library dynamically"
     return check.outcome(ok, want, facts.linkage, detail, target=target)
+
+
+def _glibc(facts: BinaryFacts, floor: str, target: str) -> CheckResult:
+    check = checks.BINARY_GLIBC
+    want = f"glibc <= {floor}"
+    if facts.format != "elf":
+        return check.skip(f"not applicable to {facts.format}: only ELF programs link glibc", target=target,
+                          expected=want)
+    from envbuilder.inspect.glibc import newest_glibc_need  # only when a floor is asked for
+
+    try:
+        need = newest_glibc_need(facts.path)
+    except ValueError as exc:
+        return check.error(str(exc), target=target)
+    if need is None:
+        return check.passed(want, "no GLIBC_ symbol version required", target=target)
+    ok = need.version <= tuple(int(part) for part in floor.split("."))
+    return check.outcome(ok, want, f"{need.name} ({need.library})",
+                         f"requires {need.name} from {need.library}, newer than glibc {floor}", target=target)
 
 
 def _buildinfo(facts: BinaryFacts, want: dict[str, str], target: str) -> CheckResult:

@@ -45,14 +45,14 @@ class Wanted:
 
 
 def wanted_from_spec(spec_path: Path) -> Wanted:
-    from envbuilder.profiles import cgo_toolchain
+    from envbuilder.profiles import target_toolchain
     from envbuilder.project import load_locked
     from envbuilder.verify.environment import tool_binary_name
 
     spec, lock = load_locked(spec_path)
     compilers: list[str] = []
     for t in spec.targets:
-        toolchain = cgo_toolchain(t.goos, t.goarch, t.goarm, t.strategy) if t.cgo else None
+        toolchain = target_toolchain(t)
         if toolchain is not None:
             compilers += [toolchain.cc, toolchain.cxx]
     return Wanted(list(dict.fromkeys(compilers)), sorted({tool_binary_name(t.module) for t in lock.tools}))

@@ -16,12 +16,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
-from envbuilder.profiles import cgo_toolchain
+from envbuilder.profiles import GLIBC_FLOOR_MIN, ZIG_GLIBC_MAX, ZIG_VERSION, Libc, profile, target_toolchain
 from envbuilder.spec import goplatforms
 
 # ---- shared patterns ----------------------------------------------------------------------------------------
@@ -127,9 +128,9 @@ def _check_toolchain_policy(value: str) -> str:
     raise ValueError("must be local, auto, path, goX.Y.Z, goX.Y.Z+auto or goX.Y.Z+path")
 
 
-def _version_is_text(value: object) -> object:
+def _version_is_text(value: object, example: str = "1.22") -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f'must be a quoted string such as "1.22" (YAML reads {value!r} as a number)')
+        raise ValueError(f'must be a quoted string such as "{example}" (YAML reads {value!r} as a number)')
     return value
 
 
@@ -292,6 +293,34 @@ def package_name(entry: str) -> str:
     return entry.partition("=")[0]
 
 
+# ---- cgo ----------------------------------------------------------------------------------------------------
+
+GLIBC_VERSION = r"^2\.[0-9]{1,2}$"
+PATTERN_NAMES[GLIBC_VERSION] = 'a glibc version such as "2.28"'
+Strategy = Literal["gnu", "zig"]
+LibcName = Literal["glibc", "musl"]
+GlibcVersion = Annotated[str, BeforeValidator(lambda v: _version_is_text(v, "2.28")),
+                         StringConstraints(pattern=GLIBC_VERSION)]
+
+
+def glibc_tuple(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")
+    return int(major), int(minor)
+
+
+class CgoSpec(BaseModel):
+    """The C toolchain of every cgo target, unless the target says otherwise."""
+
+    model_config = _strict_model()
+
+    strategy: Strategy = Field("gnu", description="gnu: Debian's cross gcc and mingw (zig where Debian has none); "
+                               "zig: zig cc for every target, no Debian cross toolchain in the image.")
+    libc: LibcName = Field("glibc", description="C library of zig Linux builds: glibc, or musl for fully static "
+                           "binaries.")
+    glibc: GlibcVersion | None = Field(None, description='Oldest glibc the zig Linux builds may need, e.g. "2.28" '
+                                       "(default: zig's own default).")
+
+
 # ---- targets ------------------------------------------------------------------------------------------------
 
 
@@ -305,10 +334,27 @@ class Target(BaseModel):
     cgo: bool = Field(False, description="Build with CGO_ENABLED=1 using the cross C toolchain for this target.")
     goarm: Literal["5", "6", "7"] | None = Field(None, description="GOARM for linux/arm (default 7).")
     goamd64: Literal["v1", "v2", "v3", "v4"] | None = Field(None, description="GOAMD64 for amd64 targets.")
-    strategy: Literal["gnu", "zig"] = Field("gnu", description="C toolchain family for cgo: Debian gcc or zig cc.")
+    strategy: Strategy | None = Field(None, description="C toolchain family for cgo: Debian gcc or zig cc "
+                                      "(default: cgo.strategy).")
+    libc: LibcName | None = Field(None, description="C library of a zig Linux build (default: cgo.libc).")
+    glibc: GlibcVersion | None = Field(None, description="glibc floor of a zig Linux build (default: cgo.glibc).")
     sdk: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]+$")] | None = Field(
         None, description="Apple SDK path inside the image (darwin cgo only)."
     )
+    _defaults: CgoSpec = PrivateAttr(default_factory=CgoSpec)  # the spec's `cgo`, set by Spec
+
+    @property
+    def toolchain_strategy(self) -> Strategy:
+        """The C toolchain family this target's cgo build uses: its own, else the spec's `cgo.strategy`."""
+        return self.strategy or self._defaults.strategy
+
+    @property
+    def zig_libc(self) -> Libc | None:
+        """The C library of a zig Linux cgo build (None for other builds)."""
+        if not self.cgo or self.goos != "linux" or self.toolchain_strategy != "zig":
+            return None
+        libc = self.libc or self._defaults.libc
+        return Libc(musl=True) if libc == "musl" else Libc(glibc=self.glibc or self._defaults.glibc)
 
     @model_validator(mode="before")
     @classmethod
@@ -468,6 +514,8 @@ class Spec(BaseModel):
     devcontainer: DevcontainerSpec = Field(default_factory=DevcontainerSpec)
     ci: CiSpec = Field(default_factory=CiSpec)
     verify: VerifySpec = Field(default_factory=VerifySpec)
+    cgo: CgoSpec = Field(default_factory=CgoSpec, description="The C toolchain of every cgo target (each target's "
+                         "strategy, libc and glibc override it).")
 
     @field_validator("targets")
     @classmethod
@@ -487,6 +535,9 @@ class Spec(BaseModel):
 
     @model_validator(mode="after")
     def _targets_fit_go(self) -> "Spec":
+        _check_cgo_defaults(self.cgo)
+        for target in self.targets:
+            target._defaults = self.cgo  # private: not part of the dumped (and hashed) spec
         seen: set[str] = set()
         for i, target in enumerate(self.targets):
             where: tuple[str | int, ...] = ("targets", i)
@@ -511,12 +562,14 @@ class Spec(BaseModel):
                         f"cgo for {target.platform} needs an Apple SDK: set cgo: false, or give sdk: <path in image>",
                     )
                 continue
-            if cgo_toolchain(target.goos, target.goarch, target.goarm, target.strategy) is None:
+            if target_toolchain(target) is None:
+                other = "gnu" if target.toolchain_strategy == "zig" else "zig"
                 raise SpecRuleError(
                     (*where, "cgo"),
-                    f"no known C cross toolchain for {target.platform} (strategy {target.strategy}); "
-                    "set cgo: false or try strategy: zig",
+                    f"no known C cross toolchain for {target.platform} (strategy {target.toolchain_strategy}); "
+                    f"set cgo: false or try strategy: {other}",
                 )
+            _check_libc(target, where, self.cgo)
         if "linux/arm64" in self.platforms and any(t.cgo for t in self.targets):
             raise SpecRuleError(
                 ("platforms",),
@@ -528,6 +581,42 @@ class Spec(BaseModel):
             if dupes:
                 raise SpecRuleError((group,), f"{sorted(dupes)[0]} is listed twice")
         return self
+
+
+def _check_cgo_defaults(cgo: CgoSpec) -> None:
+    if cgo.strategy != "zig":
+        for name in ("libc", "glibc"):
+            if name in cgo.model_fields_set:
+                raise SpecRuleError(("cgo", name), "chooses the C library of zig builds: set cgo.strategy: zig "
+                                    "(Debian's cross gcc links bookworm's glibc 2.36)")
+    if cgo.libc == "musl" and cgo.glibc is not None:
+        raise SpecRuleError(("cgo", "glibc"), "a glibc floor with libc: musl (musl builds need no glibc)")
+
+
+def _check_libc(target: Target, where: tuple[str | int, ...], cgo: CgoSpec) -> None:
+    """The C library a target's zig build asks for is one zig can give it."""
+    own = [name for name in ("libc", "glibc") if getattr(target, name) is not None]
+    if own and target.goos != "linux":
+        raise SpecRuleError((*where, own[0]), f"{getattr(target, own[0])} is a Linux C library: "
+                            f"{target.platform} links {'mingw' if target.goos == 'windows' else 'its own'}")
+    if own and target.toolchain_strategy != "zig":
+        raise SpecRuleError((*where, own[0]), "chooses the C library of a zig build: set strategy: zig "
+                            "(Debian's cross gcc links bookworm's glibc 2.36)")
+    libc = target.zig_libc
+    if libc is None or libc.glibc is None:
+        if libc is not None and libc.musl and target.glibc is not None:
+            raise SpecRuleError((*where, "glibc"), "a glibc floor with libc: musl (musl builds need no glibc)")
+        return
+    floor = glibc_tuple(libc.glibc)
+    field = (*where, "glibc") if target.glibc else ("cgo", "glibc")
+    target_profile = profile(target.goos, target.goarch, target.goarm)
+    lowest = target_profile.glibc_min if target_profile else GLIBC_FLOOR_MIN
+    if floor < lowest:
+        raise SpecRuleError(field, f"glibc {libc.glibc} is older than zig {ZIG_VERSION} supports for "
+                            f"{target.platform} (oldest: {lowest[0]}.{lowest[1]})")
+    if floor > ZIG_GLIBC_MAX:
+        raise SpecRuleError(field, f"glibc {libc.glibc} is newer than zig {ZIG_VERSION} knows "
+                            f"(newest: {ZIG_GLIBC_MAX[0]}.{ZIG_GLIBC_MAX[1]})")
 
 
 class SpecRuleError(ValueError):

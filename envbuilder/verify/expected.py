@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from envbuilder.lock import Lock
-from envbuilder.profiles import CgoToolchain, Execution, Header, Profile, build_env, cgo_toolchain, header, profile
+from envbuilder.profiles import (CgoToolchain, Execution, Header, Profile, build_env, header, profile,
+                                 target_toolchain)
 from envbuilder.spec.models import Spec, Target
 
 
@@ -50,7 +51,8 @@ class TargetExpectation:
 
     @property
     def interpreter(self) -> str | None:
-        if self.target.goos != "linux" or not self.target.cgo or self.profile is None:
+        libc = self.target.zig_libc
+        if self.target.goos != "linux" or not self.target.cgo or self.profile is None or libc and libc.musl:
             return None
         return self.profile.loader
 
@@ -79,8 +81,7 @@ class Expectations:
     def targets(self) -> list[TargetExpectation]:
         out = []
         for t in self.spec.targets:
-            tc = cgo_toolchain(t.goos, t.goarch, t.goarm, t.strategy) if t.cgo else None
-            out.append(TargetExpectation(t, tc))
+            out.append(TargetExpectation(t, target_toolchain(t)))
         return out
 
     def tools(self, stage: str) -> list[tuple[str, str]]:

@@ -132,10 +132,13 @@ def binary_expectations(t: TargetExpectation, go_version: str) -> BinaryExpectat
         settings["GOARM"] = t.target.goarm
     if t.target.goamd64:
         settings["GOAMD64"] = t.target.goamd64
+    libc = t.target.zig_libc
+    dynamic = t.target.cgo and not (libc and libc.musl)  # zig's musl builds are static
     return BinaryExpectations(
         cross_check=False, format=t.format, bits=t.bits, endian=t.endian, goos=t.target.goos, goarch=t.target.goarch,
         subsystem="windows-console" if t.format == "pe" else None,
-        linkage=("dynamic" if t.target.cgo else "static") if t.format == "elf" else None,
+        linkage=("dynamic" if dynamic else "static") if t.format == "elf" else None,
+        glibc=libc.glibc if libc else None,
         interpreter=t.interpreter if t.format == "elf" else None, buildinfo=settings)
 
 

@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from envbuilder.devcontainer_runtime import DevcontainerNotRunning, find_devcontainer
 from envbuilder.errors import InputError
 from envbuilder.identity import cache_volumes
-from envbuilder.profiles import cgo_toolchain
+from envbuilder.profiles import target_toolchain
 from envbuilder.spec.load import load_spec
 
 from .conftest import Project
@@ -236,7 +236,7 @@ def test_cgo_cross_targets_build_with_their_toolchains(devcontainer):
     cgo = [t for t in devcontainer.spec().targets if t.cgo]
     assert {t.platform for t in cgo} == {"linux/amd64", "linux/arm64", "windows/amd64"}
     for t in cgo:
-        cc = cgo_toolchain(t.goos, t.goarch, t.goarm, t.strategy).cc
+        cc = target_toolchain(t).cc
         out = devcontainer.exec(f"cd /workspaces/{devcontainer.name}; CGO_ENABLED=1 GOOS={t.goos} "
                                 f"GOARCH={t.goarch} CC={cc} go build -o /tmp/{t.key} .; go version -m /tmp/{t.key}")
         build = dict(line.split("\t")[2].split("=", 1) for line in out.splitlines()

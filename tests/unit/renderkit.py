@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from envbuilder.lock import ArchiveLock, BaseLock, GoLock, Lock, ToolLock, spec_hash
+from envbuilder.lock import ArchiveLock, BaseLock, GoLock, Lock, ToolLock, ZigLock, spec_hash, zig_pin
 from envbuilder.spec.models import Spec
 
 FAKE_SHA = "ab" * 32
@@ -27,8 +27,10 @@ def offline_lock(spec: Spec, version: str = "1.22.10") -> Lock:
     tools = [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="dev") for t in spec.tools]
     tools += [ToolLock(module=t.split("@")[0], version=t.split("@")[1], stage="ci") for t in spec.ci.tools]
     image, _, digest = spec.base.image.partition("@")  # the lock keeps a pinned digest apart
+    zig = zig_pin(spec)
     return Lock(spec_hash=spec_hash(spec), go=offline_go(spec, version, spec.go.version),
-                base=BaseLock(image=image, digest=digest or None), tools=tools)
+                base=BaseLock(image=image, digest=digest or None), tools=tools,
+                zig=ZigLock(**zig) if zig else None)
 
 
 def dockerfile_unquote(word: str) -> str:

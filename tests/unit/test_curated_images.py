@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from envbuilder.spec.load import load_spec
-from envbuilder.profiles import PROFILES, profile
+from envbuilder.profiles import PROFILES, profile, target_toolchain
+from envbuilder.render import apt_packages
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGES = REPO / "images"
@@ -66,6 +67,17 @@ def test_the_cross_image_has_a_cgo_toolchain_for_every_target_envbuilder_knows()
     assert headers_only == {"darwin/amd64", "darwin/arm64"}
     assert headers_only <= {t.platform for t in spec.targets if not t.cgo}
     assert spec.verify.emulate and spec.ci.envbuilder and spec.ci.tools
+
+
+def test_the_cross_zig_image_builds_every_cgo_target_of_cross_that_zig_can_with_zig_alone():
+    cross = load_spec(IMAGES / "cross" / "envbuilder.yaml")
+    spec = load_spec(IMAGES / "cross-zig" / "envbuilder.yaml")
+    zig_can = {t.key for t in cross.targets if t.cgo and profile(t.goos, t.goarch, t.goarm).zig is not None}
+    assert zig_can == {t.key for t in spec.targets if t.cgo}
+    assert {t.key for t in cross.targets if t.cgo} - zig_can == {"linux-mips64le-cgo"}
+    assert all(target_toolchain(t).strategy == "zig" for t in spec.targets if t.cgo)
+    assert not [p for p in apt_packages(spec) if p.startswith(("gcc", "g++", "libc6-dev")) or "mingw" in p]
+    assert spec.cgo.glibc == "2.28" and not spec.verify.emulate
 
 
 def test_render_check_catches_a_hand_edit_of_a_curated_file(cli, tmp_path):

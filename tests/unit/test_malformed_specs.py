@@ -67,6 +67,14 @@ EXPECTED: dict[str, tuple[str | None, int | None]] = {
     "52-tool-double-slash.yaml": ("tools[0]: 'golang.org/x//tools/gopls@v0.16.2' is not a module path", 4),
     "53-tool-path-without-domain.yaml": ("tools[0]: 'gopls@v0.16.2' is not a module path", 4),
     "54-base-image-bad-port.yaml": ("base.image:", 5),
+    "55-glibc-floor-below-zig.yaml": ("cgo.glibc: glibc 2.17 is older than zig 0.14.1 supports for linux/riscv64 "
+                                      "(oldest: 2.27)", 4),
+    "56-musl-on-windows.yaml": ("targets[0].libc: musl is a Linux C library: windows/amd64 links mingw", 6),
+    "57-libc-without-zig.yaml": ("cgo.libc: chooses the C library of zig builds: set cgo.strategy: zig", 5),
+    "58-glibc-floor-as-number.yaml": ("cgo.glibc: must be a quoted string", 4),
+    "59-zig-darwin-without-sdk.yaml": ("targets[1].cgo: cgo for darwin/arm64 needs an Apple SDK", 7),
+    "60-glibc-floor-with-musl.yaml": ("cgo.glibc: a glibc floor with libc: musl", 4),
+    "61-glibc-floor-newer-than-zig.yaml": ("cgo.glibc: glibc 2.99 is newer than zig 0.14.1 knows (newest: 2.41)", 4),
 }
 
 
