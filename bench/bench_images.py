@@ -3,9 +3,13 @@
 For each image: a cold build (--no-cache: every layer rebuilt, Go and tools fetched again; BuildKit's apt
 and pip cache mounts stay warm, as on any builder that built before), a no-op rebuild, the sizes of its
 stages against an equivalent of the official golang:bookworm built from the same base, the full verify
-suite, and for the cross image which packages its size goes to.
+suite, and for the cross image which packages its size goes to. The cross image's verify runs foreign
+binaries in its verify-runner image (built with the ci image: its own cold build time and size, and the
+biggest layers of both by `docker history`); `cross-in-image` builds the same spec with
+`verify.in_image: true` (qemu-user and wine inside the ci image, as before the runner) to compare.
 
-Run: python bench/bench_images.py [slim|cross ...]   (needs a Docker engine; serves the fixtures itself)
+Run: python bench/bench_images.py [slim|cross|cross-in-image ...]   (needs a Docker engine; serves the
+fixtures itself)
 """
 
 from __future__ import annotations
@@ -23,36 +27,54 @@ from fixtures import fileserver  # noqa: E402
 from fixtures.localize import localize_spec  # noqa: E402
 from fixtures.pyindex import pip_conf  # noqa: E402
 
-STAGES = {"slim": ("dev",), "cross": ("ci", "dev")}
+STAGES = {"slim": ("dev",), "cross": ("ci", "dev"), "cross-in-image": ("ci",)}
+SOURCE = {"cross-in-image": "cross"}  # a variant: the same spec, with the emulators in the image
+
+
+def layers(client, tag: str, top: int = 4) -> str:
+    """The TOP biggest layers of TAG (MB, and the instruction that made each), from `docker history`."""
+    history = sorted(client.images.get(tag).history(), key=lambda h: -h["Size"])[:top]
+    return "; ".join(f"{h['Size'] / 1e6:.0f} {' '.join(h['CreatedBy'].split())[:60]}" for h in history)
 
 
 def bench_image(name: str, s: dict[str, str], client, root: Path) -> list[tuple[str, str]]:
-    spec = localize_spec(ROOT / "images" / name / "envbuilder.yaml", root / name, s)
+    spec = localize_spec(ROOT / "images" / SOURCE.get(name, name) / "envbuilder.yaml", root / name, s)
+    if name == "cross-in-image":
+        spec.write_text(spec.read_text().replace("  emulate: true", "  emulate: true\n  in_image: true", 1))
     work = spec.parent
     envbuilder(work, "lock")
     envbuilder(work, "render")
     conf = pip_conf(s["PIP_INDEX_URL"], root / "pip.conf")
     rows: list[tuple[str, str]] = []
     tags = []
+    runner = None
     for i, stage in enumerate(STAGES[name]):
         extra = ("--no-cache",) if i == 0 else ()
         secs, proc = envbuilder(work, "build", "--network", "host", "--pip-conf", str(conf), "--target", stage,
-                                *extra)
-        tag = proc.stdout.split()[0]
-        tags.append(tag)
-        rows.append((f"{name}: {stage} build" + (" cold (--no-cache)" if extra else " (after the first)"),
-                     f"{secs:.1f} s"))
+                                "--json", *extra)
+        built = json.loads(proc.stdout)
+        tags.append(built["tags"][0])
+        when = " cold (--no-cache)" if extra else " (after the first)"
+        if "verify_runner" in built:  # built after the image, in the same command
+            runner = built["verify_runner"]["tags"][0]
+            rows.append((f"{name}: {stage} build{when}", f"{built['seconds']:.1f} s"))
+            rows.append((f"{name}: verify-runner build{when}", f"{built['verify_runner']['seconds']:.1f} s"))
+        else:
+            rows.append((f"{name}: {stage} build{when}", f"{secs:.1f} s"))
     noop, _ = envbuilder(work, "build", "--network", "host", "--pip-conf", str(conf), "--target", STAGES[name][0])
     rows.append((f"{name}: no-op rebuild", f"{noop:.1f} s"))
-    for tag in tags:
+    for tag in tags + ([runner] if runner else []):
         rows.append((f"{name}: size {tag}", f"{size_mb(client, tag):.0f} MB"))
+    if name.startswith("cross"):
+        for tag in [tags[0]] + ([runner] if runner else []):
+            rows.append((f"{name}: biggest layers of {tag} (MB)", layers(client, tag)))
     verify_s, proc = envbuilder(work, "verify", tags[0], "--json")
     results = json.loads(proc.stdout)["results"]
     counts = {k: sum(r["status"] == k for r in results) for k in ("pass", "fail", "error", "skip")}
     ran = sum(r["id"] == "exec.run" and r["status"] == "pass" for r in results)
     rows.append((f"{name}: verify {tags[0]}", f"{verify_s:.1f} s"))
     rows.append((f"{name}:   checks", " ".join(f"{k} {v}" for k, v in counts.items()) + f", {ran} binaries run"))
-    if name == "cross":
+    if name.startswith("cross"):
         out = client.containers.run(tags[0], ["sh", "-c", "dpkg-query -W -f '${Installed-Size} ${Package}\\n' "
                                               "| sort -rn | head -8"], remove=True, entrypoint=[])
         top = ", ".join(f"{p} {int(kb) / 1000:.0f}" for kb, p in (line.split() for line in out.decode().splitlines()))
@@ -60,7 +82,7 @@ def bench_image(name: str, s: dict[str, str], client, root: Path) -> list[tuple[
         du = client.containers.run(tags[0], ["sh", "-c", "du -sm /usr/local/go /usr/local/lib/python3*/dist-packages"
                                              "/ziglang /opt/envbuilder 2>/dev/null"], remove=True, entrypoint=[])
         rows.append(("cross: Go, zig, envbuilder (MB)", " ".join(du.decode().split())))
-    for tag in tags:
+    for tag in tags + ([runner] if runner else []):
         client.images.remove(tag, force=True)
     return rows
 
@@ -69,6 +91,9 @@ def main() -> None:
     import docker
 
     names = sys.argv[1:] or list(STAGES)
+    unknown = sorted(set(names) - set(STAGES))
+    if unknown:
+        sys.exit(f"bench_images: unknown image {unknown[0]} (one of {', '.join(STAGES)})")
     client = docker.from_env(timeout=600)
     rows: list[tuple[str, str]] = []
     with fileserver.serving() as s, tempfile.TemporaryDirectory() as tmp:

@@ -54,6 +54,7 @@ def run(s: dict[str, str], client) -> None:
     """Measure and print, with the fixtures served (S is their summary)."""
     import docker
     tag = None
+    tags: list[str] = []  # the dev image, then the verify runner (where the emulated runs happen)
     containers = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -61,7 +62,8 @@ def run(s: dict[str, str], client) -> None:
             (root / "envbuilder.yaml").write_text(SPEC.format(**s))
             envbuilder(root, "lock")
             _, built = envbuilder(root, "build", "--network", "host", "--target", "dev")
-            tag = built.stdout.split()[0]
+            tags = built.stdout.split()[::2]
+            tag = tags[0]
             runs = {}
             for name, jobs in (("parallel", []), ("serial", ["--jobs", "1"])):
                 c = client.containers.create(tag, ["sleep", "infinity"], network_mode="none",
@@ -75,8 +77,9 @@ def run(s: dict[str, str], client) -> None:
     finally:
         for c in containers:
             c.remove(force=True)
-        if tag:
-            client.images.remove(tag, force=True)
+        for image in tags:
+            client.images.remove(image, force=True)
+        if tags:
             client.images.prune(filters={"dangling": True})
 
     cold, warm, build_cold, build_warm, report = runs["parallel"]

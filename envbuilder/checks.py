@@ -212,7 +212,8 @@ BUILD_PROBE = register("build.probe", "target",
 EXEC_RUN = register("exec.run", "target",
                     "the native probe runs (and linux/386 on x86-64, a cgo one through the i386 cross sysroot's "
                     "loader); with `verify.emulate`, foreign Linux probes run under qemu-user and Windows ones "
-                    "under wine; Mach-O is header-only")
+                    "under wine, in the verify-runner image (in the image itself with `verify.in_image`); "
+                    "Mach-O is header-only")
 REPRO_PROBE = register("repro.probe", "target",
                        "two builds of the probe (a runtime-only main beside its cgo file), each in another directory "
                        "with another TMPDIR and an empty GOCACHE, are bit-identical; a difference names the ELF "

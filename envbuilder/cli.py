@@ -16,7 +16,7 @@ import typer
 
 from envbuilder import entrypoint
 from envbuilder.cli_options import JsonOption, JunitOption, only_option, skip_option
-from envbuilder.identity import SPEC_NAME, Stage
+from envbuilder.identity import SPEC_NAME, BuildTarget, Stage
 
 _SETTINGS: dict[str, Any] = dict(
     pretty_exceptions_enable=False,
@@ -137,7 +137,7 @@ def render(
 @app.command()
 def build(
     spec: SpecOption = DEFAULT_SPEC,
-    target: Annotated[Stage, typer.Option(help="Stage to build.")] = "dev",
+    target: Annotated[BuildTarget, typer.Option(help="Stage to build (verify-runner: where verify runs foreign binaries).")] = "dev",
     tag: Annotated[Optional[list[str]], typer.Option(help="Image tag (repeatable); default NAME:TARGET-goVERSION.")] = None,
     platform: Annotated[Optional[list[str]], typer.Option(callback=_platforms, help="Image platform, os/arch[/variant] (default: the spec's).")] = None,
     network: Annotated[Optional[str], typer.Option(help="Build network, e.g. host to reach a mirror on 127.0.0.1.")] = None,

@@ -114,11 +114,15 @@ class CgoToolchain:
     packages: tuple[str, ...]
     strategy: str = "gnu"  # "gnu" (Debian cross gcc) or "zig" (zig cc wrapper installed by envbuilder)
     zig_triple: str | None = None  # the target the zig wrappers pass to `zig cc -target`
+    # What a cgo binary needs at run time in the cross sysroot (the verify runner's qemu -L): the C library
+    # and libgcc_s, without compilers or headers.
+    runtime: tuple[str, ...] = ()
 
 
 def _gnu(triple: str, libc: str) -> CgoToolchain:
     """Debian's cross gcc for TRIPLE (gcc-TRIPLE, g++-TRIPLE) with its C library libc6-dev-LIBC-cross."""
-    return CgoToolchain(f"{triple}-gcc", f"{triple}-g++", (f"gcc-{triple}", f"g++-{triple}", f"libc6-dev-{libc}-cross"))
+    return CgoToolchain(f"{triple}-gcc", f"{triple}-g++", (f"gcc-{triple}", f"g++-{triple}", f"libc6-dev-{libc}-cross"),
+                        runtime=(f"libc6-{libc}-cross", f"libgcc-s1-{libc}-cross"))
 
 
 def _mingw(triple: str, package_arch: str) -> CgoToolchain:
@@ -137,6 +141,8 @@ class Wine:
 
     shim_cc: tuple[str, ...]
     packages: tuple[str, ...] = ("wine64",)
+    # The mingw that builds the shim into the verify runner (in a stage of its own: the runner keeps the DLL only).
+    shim_packages: tuple[str, ...] = ("gcc-mingw-w64-x86-64-posix",)
 
 
 @dataclass(frozen=True)
@@ -151,7 +157,8 @@ class Execution:
 
     @property
     def packages(self) -> tuple[str, ...]:
-        """Debian packages of the emulator (installed when verify.emulate is on)."""
+        """Debian packages of the emulator (installed with verify.emulate: in the verify runner, or with
+        verify.in_image in the images themselves)."""
         if self.qemu:
             return ("qemu-user-static",)
         return self.wine.packages if self.wine else ()

@@ -14,6 +14,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from envbuilder.errors import CheckFailed, InputError
 from envbuilder.fsutil import check_destinations, read_bounded, read_input, write_all
 from envbuilder.devcontainer import devcontainer_context
 from envbuilder import DISTRIBUTION
-from envbuilder.identity import GOCACHE, GOCACHE_ROOT, GOMODCACHE, GOPATH, GOROOT, STAGES, image_labels, image_tag
+from envbuilder.identity import (GOCACHE, GOCACHE_ROOT, GOMODCACHE, GOPATH, GOROOT, RUNNER_STAGE, RUNNER_WINE_SHIM,
+                                 STAGES, image_labels, image_tag)
 from envbuilder.lock import Lock
 from envbuilder.profiles import profile, target_toolchain
 from envbuilder.spec.models import ARCHIVE_PATH, GO_EXACT_VERSION, IMAGE_REF, PATTERN_NAMES, Spec, package_name
@@ -115,7 +117,8 @@ def template_environment():
 
 
 def apt_packages(spec: Spec) -> list[str]:
-    """Every apt package of the base stage: essentials, the spec's, cgo cross toolchains, emulators; a
+    """Every apt package of the base stage: essentials, the spec's, cgo cross toolchains, and the emulators
+    only when the spec wants them in the image (verify.in_image; else they go into the verify runner); a
     package the spec pins (`name=version`) is installed by its pin only."""
     pinned = {package_name(p) for p in apt_pins(spec)}
     packages = {"ca-certificates", "git", "openssh-client"}
@@ -127,7 +130,7 @@ def apt_packages(spec: Spec) -> list[str]:
             if tc.strategy == "zig":
                 packages.update(("python3", "python3-pip"))
         target_profile = profile(t.goos, t.goarch, t.goarm)
-        if spec.verify.emulate and target_profile is not None:
+        if spec.verify.emulate and spec.verify.in_image and target_profile is not None:
             packages.update(target_profile.execution.packages)
     return sorted(p for p in packages if p not in pinned)
 
@@ -135,6 +138,39 @@ def apt_packages(spec: Spec) -> list[str]:
 def apt_pins(spec: Spec) -> list[str]:
     """The spec's `name=version` entries: checked against the apt sources before the install."""
     return sorted(p for p in spec.base.packages if "=" in p)
+
+
+def runner_packages(spec: Spec) -> list[str]:
+    """The verify runner's apt packages: each target's emulator, and for a cgo target run under qemu the C
+    library of its cross sysroot (qemu -L). Empty when the spec runs no foreign binary in a runner."""
+    packages: set[str] = set()
+    if not spec.verify.uses_runner:
+        return []
+    for t in spec.targets:
+        target_profile = profile(t.goos, t.goarch, t.goarm)
+        if target_profile is None:
+            continue
+        run = target_profile.execution
+        packages.update(run.packages)
+        if t.cgo and run.qemu and target_profile.gnu is not None:  # zig builds need the same glibc sysroot
+            packages.update(target_profile.gnu.runtime)
+    return sorted(packages)
+
+
+def _runner(spec: Spec) -> dict[str, Any] | None:
+    """The verify-runner stage: its packages, and for wine the ProcessPrng shim it carries prebuilt."""
+    packages = runner_packages(spec)
+    if not packages:
+        return None
+    wine = next((w for t in spec.targets if (p := profile(t.goos, t.goarch, t.goarm)) and (w := p.execution.wine)),
+                None)
+    shim = None
+    if wine is not None:
+        probe = resources.files("envbuilder.templates").joinpath("probe")
+        shim = {"packages": list(wine.shim_packages), "cc": wine.shim_cc[0], "dll": RUNNER_WINE_SHIM,
+                "source": probe.joinpath("wine-processprng.c").read_text().splitlines(),
+                "exports": probe.joinpath("wine-processprng.def").read_text().splitlines()}
+    return {"stage": RUNNER_STAGE, "packages": packages, "shim": shim}
 
 
 def _zig(spec: Spec, lock: Lock) -> dict[str, Any] | None:
@@ -188,6 +224,7 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "ci_tools": [f"{t.module}@{t.version}" for t in lock.tools if t.stage == "ci"],
         "ci_envbuilder": f"{DISTRIBUTION}=={spec.ci.envbuilder}" if spec.ci.envbuilder else None,
         "warm_cache": warm_cache_context(spec),
+        "runner": _runner(spec),
         "goroot": GOROOT,
         "gopath": GOPATH,
         "gomodcache": GOMODCACHE,
@@ -205,6 +242,7 @@ def _bake_context(spec: Spec, lock: Lock) -> dict[str, Any]:
                           if not k.endswith((".stage", "image.title"))}.items()),
         "stages": bake_targets(spec, lock),
         "default_targets": [t["name"] for t in bake_targets(spec, lock) if t["stage"] in ("dev", "ci")],
+        "runner": {"name": RUNNER_STAGE, "tag": image_tag(spec, lock, RUNNER_STAGE)} if _runner(spec) else None,
     }
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from envbuilder.errors import EXIT_OK, CheckFailed, InputError
-from envbuilder.identity import STAGES, image_labels, image_tag
+from envbuilder.identity import BUILD_TARGETS, RUNNER_STAGE, image_labels, image_tag
 from envbuilder.progress import interactive
 
 
@@ -20,7 +20,9 @@ def run(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], 
         go: str | None = None, all_versions: bool = False, pip_conf: Path | None = None,
         push: bool = False, cache_from: list[str] | None = None) -> int:
     """Build, then print each image (`TAG IMAGE_ID`; with --push each pushed `REF@sha256:DIGEST`; or the
-    results as JSON) on stdout."""
+    results as JSON) on stdout. A dev or ci build of a spec whose verify runs foreign binaries in the verify
+    runner builds that runner too (never pushed): its line comes last, and in JSON it is each result's
+    `verify_runner`."""
     results = build_images(spec_path, target=target, tags=tags, platforms=platforms, network=network,
                            builder=builder, no_cache=no_cache, netrc=netrc, quiet=quiet, go=go,
                            all_versions=all_versions, pip_conf=pip_conf, push=push, cache_from=cache_from or [])
@@ -32,6 +34,9 @@ def run(spec_path: Path, *, target: str, tags: list[str], platforms: list[str], 
     else:
         for result in results:
             print(f"{result['tags'][0]} {result['image_id']}")
+        if results and "verify_runner" in results[0]:
+            runner = results[0]["verify_runner"]
+            print(f"{runner['tags'][0]} {runner['image_id']}")
     return EXIT_OK
 
 
@@ -83,10 +88,12 @@ def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: li
     from envbuilder.engine.client import engine
     from envbuilder.engine.dockercli import find_buildkit_cli
     from envbuilder.project import load_locked, locked_go
-    from envbuilder.render import DOCKERFILE
+    from envbuilder.render import DOCKERFILE, runner_packages
 
-    if target not in STAGES:
-        raise InputError(f"--target: {target!r} is not one of {', '.join(STAGES)}")
+    if target not in BUILD_TARGETS:
+        raise InputError(f"--target: {target!r} is not one of {', '.join(BUILD_TARGETS)}")
+    if target == RUNNER_STAGE and (all_versions or go):
+        raise InputError(f"--target {RUNNER_STAGE}: the runner has no Go inside: drop --go/--all")
     if all_versions and (go or tags):
         raise InputError("--all builds every locked Go version with its own tag: drop --go/--tag")
     check_platforms(platforms)
@@ -95,6 +102,9 @@ def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: li
         raise InputError("--push: one --platform at a time; push each platform, then assemble the manifest "
                          "list with `docker manifest create`")
     spec, lock = load_locked(spec_path)
+    if target == RUNNER_STAGE and not runner_packages(spec):
+        raise InputError(f"--target {RUNNER_STAGE}: {spec_path}: verify runs no foreign binary in a runner "
+                         "(needs verify.emulate without verify.in_image, and a target qemu-user or wine runs)")
     versions = [g.version for g in lock.go_versions()] if all_versions else [locked_go(lock, go)]
     root = spec_path.parent
     secrets: dict[str, Path] = {}
@@ -112,21 +122,29 @@ def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: li
     cli = find_buildkit_cli(need_buildx=bool(builder))
     _ensure_rendered(spec, lock, root)
     _check_base_pin(lock)
-    results = []
-    for version in versions:
-        local = image_tag(spec, lock, target, version)
-        push_refs = push_targets(spec, spec_path, tags, target, version) if push else []
-        req = BuildRequest(
-            context=root, dockerfile=root / DOCKERFILE, target=target,
-            tags=tags or [local, *push_refs], labels=image_labels(spec, lock, target, version),
+
+    def request(stage: str, version: str, stage_tags: list[str], push_refs: list[str]) -> BuildRequest:
+        return BuildRequest(
+            context=root, dockerfile=root / DOCKERFILE, target=stage,
+            tags=stage_tags or [image_tag(spec, lock, stage, version), *push_refs],
+            labels=image_labels(spec, lock, stage, version),
             platforms=platforms, network=network, builder=builder, no_cache=no_cache, secrets=secrets,
             build_args={"GO_VERSION": version}, cache_from=cache_from, inline_cache=push,
             cache_to=registry_cache(push_refs[0], builder) if push_refs else [],
         )
-        result = _build_one(cli, req, version, quiet)
+
+    results = []
+    for version in versions:
+        push_refs = push_targets(spec, spec_path, tags, target, version) if push else []
+        result = _build_one(cli, request(target, version, tags, push_refs), version, quiet)
         if push:
             result["pushed"] = push_images(push_refs, quiet)
         results.append(result)
+    if target in ("dev", "ci") and runner_packages(spec):
+        runner = _build_one(cli, request(RUNNER_STAGE, lock.go.version, [], []), lock.go.version, quiet)
+        runner.pop("go_version")  # no Go inside
+        for result in results:
+            result["verify_runner"] = runner
     return results
 
 

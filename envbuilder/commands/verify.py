@@ -16,8 +16,9 @@ def _split(values: list[str]) -> list[str]:
 
 def print_schema() -> int:
     from envbuilder.report import json_schema
+    from envbuilder.verify.suite import VerifyReport
 
-    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    print(json.dumps(json_schema(VerifyReport), indent=2, sort_keys=True))
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -493,6 +494,23 @@ class VerifySpec(BaseModel):
     model_config = _strict_model()
 
     emulate: bool = Field(False, description="Also run foreign binaries under qemu-user (Linux) and wine (Windows).")
+    in_image: bool = Field(False, description="With emulate: install qemu-user and wine in the dev and ci images "
+                           "themselves and run foreign binaries there (e.g. for `verify --host` in a CI job). By "
+                           "default they run in a separate verify-runner image (`envbuilder build --target "
+                           "verify-runner`, also built with the dev and ci images), and the images stay without "
+                           "emulators.")
+
+    @field_validator("in_image")
+    @classmethod
+    def _in_image_needs_emulate(cls, v: bool, info: ValidationInfo) -> bool:
+        if v and not info.data.get("emulate"):
+            raise ValueError("needs emulate: true (it says where the emulators go)")
+        return v
+
+    @property
+    def uses_runner(self) -> bool:
+        """Foreign binaries run in the verify-runner image, not in the environment under test."""
+        return self.emulate and not self.in_image
 
 
 class Spec(BaseModel):

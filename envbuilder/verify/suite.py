@@ -10,13 +10,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from pydantic import Field
+
 from envbuilder import checks
 from envbuilder.checks import CATALOGUE, id_matches
 from envbuilder.errors import InputError
+from envbuilder.identity import RUNNER_STAGE, image_tag
 from envbuilder.report import CheckResult, Report
 from envbuilder.verify import environment, repro, targets
 from envbuilder.verify.executors import Executor
 from envbuilder.verify.expected import Expectations, TargetExpectation
+from envbuilder.verify.runner import VerifyRunner
 
 TARGET_CHECK_PREFIXES = tuple(CATALOGUE.groups("verify", ("target", "binary")))
 BUILD, BINARY, EXEC = checks.BUILD_PROBE.group, checks.BINARY_READ.group, checks.EXEC_RUN.group
@@ -65,9 +69,16 @@ def image_checks(ex: Executor, exp: Expectations) -> Iterable[CheckResult]:
                                       "the image was not built from the current lock: rebuild it")]
 
 
+class VerifyReport(Report):
+    """`envbuilder verify --json` output: the check results plus where each probe binary was executed."""
+
+    tool: str = "verify"
+    executions: list[targets.BinaryRun] = Field(default_factory=list)
+
+
 def run_suite(ex: Executor, exp: Expectations, *, stage: str, selection: Selection, jobs: int | None = None
-              ) -> Report:
-    report = Report(tool="verify")
+              ) -> VerifyReport:
+    report = VerifyReport()
 
     def add(results: Iterable[CheckResult]) -> None:
         report.results.extend(r for r in results if selection(r.id))
@@ -78,13 +89,13 @@ def run_suite(ex: Executor, exp: Expectations, *, stage: str, selection: Selecti
     add(environment.workspace_checks(ex, exp, stage))
     add(environment.hygiene_checks(ex))
     if selection.any_of(TARGET_CHECK_PREFIXES):
-        add(_target_checks(ex, exp, selection, jobs))
+        add(_target_checks(ex, exp, selection, jobs, report.executions))
     report.finished = datetime.now(timezone.utc)
     return report
 
 
-def _target_checks(ex: Executor, exp: Expectations, selection: Selection, jobs: int | None
-                   ) -> Iterable[CheckResult]:
+def _target_checks(ex: Executor, exp: Expectations, selection: Selection, jobs: int | None,
+                   executions: list[targets.BinaryRun]) -> Iterable[CheckResult]:
     expectations = exp.targets()
     ex.put_files(targets.probe_files())
     ex.run(f"mkdir -p {ex.workdir}/out")
@@ -115,14 +126,24 @@ def _probe_checks(ex: Executor, exp: Expectations, expectations: list[TargetExpe
             ok_targets.append(t)
     if not ok_targets:
         return
-    if selection.any_of((BINARY,)):
-        out = targets.copy_out(ex)
-        try:
+    run_exec = selection.any_of((EXEC,))
+    runner = (VerifyRunner(image_tag(exp.spec, exp.lock, RUNNER_STAGE), targets.probe_files())
+              if run_exec and exp.spec.verify.uses_runner else None)
+    out = targets.copy_out(ex) if selection.any_of((BINARY,)) or runner else None
+    try:
+        if selection.any_of((BINARY,)):
             for t in ok_targets:
                 oracle = ex.run(f"go version -m {ex.workdir}/{t.output}")
                 yield from targets.binary_checks(t, Path(out.name) / t.output, exp.go_version, oracle)
-        finally:
+        if run_exec:
+            if runner is not None:
+                runner.binaries_from(Path(out.name))
+            for t in ok_targets:
+                result, ran = targets.run_binary(ex, t, native, exp.spec.verify.emulate, runner)
+                executions.extend([ran] if ran else [])
+                yield result
+    finally:
+        if runner is not None:
+            runner.close()
+        if out is not None:
             out.cleanup()
-    if selection.any_of((EXEC,)):
-        for t in ok_targets:
-            yield targets.exec_check(ex, t, native, exp.spec.verify.emulate)

@@ -14,13 +14,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Literal
+
+from pydantic import BaseModel
 
 from envbuilder import checks
 from envbuilder.checks import Check
 from envbuilder.report import CheckResult
+from envbuilder.identity import RUNNER_WINE_SHIM
 from envbuilder.verify.executors import ExecResult, Executor
 from envbuilder.profiles import GO_BUILD, Wine
+from envbuilder.verify.runner import RunnerMissing, VerifyRunner
 from envbuilder.verify.expected import TargetExpectation
 
 if TYPE_CHECKING:
@@ -160,44 +164,83 @@ def _go_version_m(res: ExecResult) -> dict[str, str]:
 # ---- execution ----------------------------------------------------------------------------------------------
 
 
+class BinaryRun(BaseModel):
+    """Where verify executed one probe binary, and how (verify's --json `executions`)."""
+
+    target: str
+    binary: str  # relative to verify's scratch directory
+    environment: Literal["under test", "verify runner"]
+    executor: str  # the environment's name: "image demo:ci-go1.22.10", "verify-runner demo:verify-runner"
+    how: str  # "natively", "through the cross sysroot's loader", "under qemu-aarch64-static", "under wine64"
+
+
 @checks.implements(checks.EXEC_RUN)
-def exec_check(ex: Executor, t: TargetExpectation, native: str, emulate: bool) -> CheckResult:
+def exec_check(ex: Executor, t: TargetExpectation, native: str, emulate: bool,
+               runner: VerifyRunner | None = None) -> CheckResult:
+    return run_binary(ex, t, native, emulate, runner)[0]
+
+
+def run_binary(ex: Executor, t: TargetExpectation, native: str, emulate: bool, runner: VerifyRunner | None = None
+               ) -> tuple[CheckResult, BinaryRun | None]:
+    """Run the probe built for T: natively or through its loader in EX, under an emulator in RUNNER when the
+    spec has one (else in EX, whose image carries the emulators). The result says where it ran."""
     goos, goarch = t.target.goos, t.target.goarch
-    binary = f"{ex.workdir}/{t.output}"
     run, sysroot = t.execution, t.profile.sysroot if t.profile else None
     if run.headers_only:
-        return _skip(checks.EXEC_RUN, t, run.headers_only)
+        return _skip(checks.EXEC_RUN, t, run.headers_only), None
+    where, emulated = ex, False
     if f"{goos}/{goarch}" == native:
-        command = binary
+        how = "natively"
     elif run.ia32_on == native:
-        command = binary
+        how = "natively"
         if t.target.cgo and t.interpreter and sysroot:  # the target's loader lives only in the cross sysroot
-            command = f"{sysroot}{t.interpreter} --library-path {sysroot}/lib {binary}"
+            how = "through the cross sysroot's loader"
     elif not emulate:
-        return _skip(checks.EXEC_RUN, t, "foreign binary: set verify.emulate to run it under qemu-user/wine")
-    elif run.qemu and sysroot:
-        command = f"{run.qemu} -L {sysroot} {binary}"
-    elif run.wine:
-        command = _wine_command(ex, binary, run.wine)
+        return _skip(checks.EXEC_RUN, t, "foreign binary: set verify.emulate to run it under qemu-user/wine"), None
+    elif (run.qemu and sysroot) or run.wine:
+        how, emulated = f"under {run.qemu or run.wine.packages[0]}", True
     else:
-        return _skip(checks.EXEC_RUN, t, f"no emulator for {goos}/{goarch}")
+        return _skip(checks.EXEC_RUN, t, f"no emulator for {goos}/{goarch}"), None
+    binary = f"{ex.workdir}/{t.output}"
+    if emulated and runner is not None:
+        opened = runner.open()
+        if isinstance(opened, RunnerMissing):
+            check = checks.EXEC_RUN
+            return (check.skip if opened.status == "skip" else check.error)(opened.reason, target=t.key), None
+        where = opened
+        binary = runner.stage(where, t.output)
+    if how == "natively":
+        command = binary
+    elif how.startswith("through"):
+        command = f"{sysroot}{t.interpreter} --library-path {sysroot}/lib {binary}"
+    elif run.qemu:
+        command = f"{run.qemu} -L {sysroot} {binary}"
+    else:
+        command = _wine_command(where, binary, run.wine)
     start = time.monotonic()
-    res = ex.run(command, timeout=300)
+    res = where.run(command, timeout=300)
     if "bcryptprimitives.dll not found" in res.stdout + res.stderr:
         return _skip(checks.EXEC_RUN, t, "this wine has no bcryptprimitives.dll (wine < 9) and no mingw to build a "
-                                    "ProcessPrng shim: checked by headers and build info only")
+                                         "ProcessPrng shim: checked by headers and build info only"), None
+    ran = BinaryRun(target=t.key, binary=t.output, environment="verify runner" if where is not ex else "under test",
+                    executor=where.name, how=how)
     want = f"envbuilder-probe {goos}/{goarch} cgo={'on' if t.target.cgo else 'off'}"
     got = next((line.strip() for line in res.stdout.splitlines() if line.startswith("envbuilder-probe")),
                _tail(res) or f"exit {res.rc}")
-    return _res(checks.EXEC_RUN, t, got == want, want, got, "the probe did not run as expected",
-                duration=time.monotonic() - start)
+    seconds = time.monotonic() - start
+    place = f"ran {how} in {where.name}"
+    if got == want:
+        return checks.EXEC_RUN.passed(want, got, target=t.key, duration=seconds).model_copy(
+            update={"message": place}), ran
+    return _res(checks.EXEC_RUN, t, False, want, got, f"the probe did not run as expected ({place})",
+                duration=seconds), ran
 
 
 def _wine_command(ex: Executor, binary: str, wine: Wine) -> str:
     """Run BINARY under wine64 in a throwaway prefix owned by the user. Go's Windows runtime needs
     ProcessPrng from bcryptprimitives.dll, which wine < 9 (Debian bookworm has 8.0) lacks: when the prefix
-    has no such DLL, build templates/probe/wine-processprng.c into it with the first of the recipe's mingw
-    compilers the environment has."""
+    has no such DLL, copy the verify runner's prebuilt one, or else build templates/probe/wine-processprng.c
+    into it with the first of the recipe's mingw compilers the environment has."""
     # The prefix lives beside, not inside, the scratch workdir: creating one costs seconds, and a second
     # verify of the same container (warm) reuses it. It is scratch in /tmp, per user (wine insists on owning it).
     prefix = "/tmp/envbuilder-wineprefix-$(id -u)"
@@ -206,6 +249,8 @@ def _wine_command(ex: Executor, binary: str, wine: Wine) -> str:
         f"export HOME={ex.workdir} WINEPREFIX={prefix} WINEDEBUG=-all; mkdir -p \"$WINEPREFIX\"; "
         "wine=$(command -v wine64 || echo /usr/lib/wine/wine64); "  # Debian keeps wine64 in /usr/lib/wine
         '"$wine" cmd /c exit >/dev/null 2>&1; '
+        f"if [ -e {RUNNER_WINE_SHIM} ] && [ ! -e {sys32}/bcryptprimitives.dll ]; then "
+        f"cp {RUNNER_WINE_SHIM} {sys32}/; fi; "
         f"if [ ! -e {sys32}/bcryptprimitives.dll ]; then "
         f"cc=$({' || '.join(f'command -v {shlex.quote(cc)}' for cc in wine.shim_cc)}) && "
         f'"$cc" -shared -O2 -o {sys32}/bcryptprimitives.dll {ex.workdir}/wine/processprng.c '

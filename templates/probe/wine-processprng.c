@@ -1,6 +1,7 @@
-/* A ProcessPrng for wine < 9, which has no bcryptprimitives.dll. Go >= 1.21.x's Windows runtime loads
- * ProcessPrng from it at start-up and dies without it. `envbuilder verify` builds this with the image's
- * mingw into its throwaway wine prefix only, to run probes; nothing of it reaches a build output. */
+/* A ProcessPrng for wine < 9, which has no bcryptprimitives.dll. The Windows runtime of Go 1.21.x and later
+ * loads ProcessPrng from it at start-up and dies without it. `envbuilder verify` copies it into its throwaway
+ * wine prefix (built with the mingw of the environment, or prebuilt in the verify-runner image) only to run
+ * probes; nothing of it reaches a build output. */
 #include <windows.h>
 #define SystemFunction036 NTAPI SystemFunction036
 #include <ntsecapi.h>

@@ -42,12 +42,16 @@ def _localized(name: str, root: Path, summary: dict[str, str]) -> Project:
     return _lock_and_render(Project(spec.parent))
 
 
-def _verify(project: Project, image: str) -> dict[tuple[str, str], dict]:
+def _verify_report(project: Project, image: str) -> dict:
     done = project.run("verify", image, "--json", timeout=1800)
     report = json.loads(done.stdout)
     problems = [r for r in report["results"] if r["status"] in ("fail", "error")]
     assert done.returncode == 0 and not problems, problems
-    return {(r["target"], r["id"]): r for r in report["results"]}
+    return report
+
+
+def _verify(project: Project, image: str) -> dict[tuple[str, str], dict]:
+    return {(r["target"], r["id"]): r for r in _verify_report(project, image)["results"]}
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +68,11 @@ def cross_ci(tmp_path_factory, summary, docker_engine):
     conf = pip_conf(summary["PIP_INDEX_URL"], root / "pip.conf")
     built = project.build("--target", "ci", "--pip-conf", str(conf), timeout=3600)
     assert built.returncode == 0, built.stderr[-3000:]
-    image = built.stdout.split()[0]
-    assert image == f"envbuilder-cross:ci-go{GO}"
+    image, _, runner, _ = built.stdout.split()  # the ci image, then the verify runner built with it
+    assert (image, runner) == (f"envbuilder-cross:ci-go{GO}", "envbuilder-cross:verify-runner")
     yield project, image
-    docker_engine.images.remove(image, force=True)
+    for tag in (image, runner):
+        docker_engine.images.remove(tag, force=True)
     docker_engine.images.prune(filters={"dangling": True})
 
 
@@ -107,7 +112,18 @@ def test_slim_dev_image_builds_and_verifies_green(tmp_path, summary, docker_engi
 def test_full_cross_ci_image_verifies_every_target_with_emulated_linux_runs(cross_ci, docker_engine,
                                                                            docker_leak_check):
     project, image = cross_ci
-    checks = _verify(project, image)
+    report = _verify_report(project, image)
+    checks = {(r["target"], r["id"]): r for r in report["results"]}
+    # native runs in the ci image itself; qemu-user and wine runs in the verify runner
+    ran = {run["target"]: run for run in report["executions"]}
+    assert {t for t, run in ran.items() if run["environment"] == "under test"} == {"linux-amd64-cgo", "linux-386-cgo"}
+    assert ran["linux-arm64-cgo"]["how"] == "under qemu-aarch64-static"
+    assert ran["windows-amd64-cgo"]["how"] == "under wine64"
+    assert {run["executor"] for run in ran.values() if run["environment"] == "verify runner"} == {
+        "verify-runner envbuilder-cross:verify-runner"}
+    emulators = docker_engine.containers.run(image, ["sh", "-c", "ls /usr/bin /usr/lib | grep -E '^(qemu-|wine)' || true"],
+                                             remove=True, entrypoint=[])
+    assert emulators.strip() == b""  # the ci image carries no emulator
     spec_targets = {t for t, i in checks if i == "build.probe"}
     assert len(spec_targets) == 14
     for key in spec_targets:

@@ -16,8 +16,8 @@ def test_a_mips64le_cgo_target_builds_verifies_and_runs_under_qemu(make_project,
     project = make_project("mips64le", targets=TARGETS, emulate=True)
     built = project.build("--target", "dev", timeout=1800)
     assert built.returncode == 0, built.stderr[-3000:]
-    tag = built.stdout.split()[0]
-    built_images.append(tag)
+    tag, _, runner, _ = built.stdout.split()  # the dev image, then the verify runner that runs qemu
+    built_images.extend([tag, runner])
 
     result = project.run("verify", "--json", tag, timeout=1200)
     data = json.loads(result.stdout)

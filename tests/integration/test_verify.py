@@ -28,9 +28,10 @@ def matrix(tmp_path_factory, docker_engine, base_image, go_mirror_url, go_index_
                           emulate=True)
     built = project.build("--target", "dev", timeout=1800)
     assert built.returncode == 0, built.stderr[-3000:]
-    tag = built.stdout.split()[0]
+    tag, _, runner, _ = built.stdout.split()  # the dev image, then the verify runner its emulated runs need
     yield project, tag
-    docker_engine.images.remove(tag, force=True)
+    for image in (tag, runner):
+        docker_engine.images.remove(image, force=True)
     docker_engine.images.prune(filters={"dangling": True})
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from envbuilder import DISTRIBUTION
-from envbuilder.identity import STAGES
+from envbuilder.identity import BUILD_TARGETS, STAGES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -105,10 +105,11 @@ def test_pyproject_names_the_distribution_and_holds_the_one_version():
     assert "__version__ =" not in (REPO / "envbuilder" / "__init__.py").read_text()
 
 
-@pytest.mark.parametrize("command,option", [("build", "--target"), ("verify", "--stage")])
-def test_the_stage_choices_come_from_the_one_definition_of_stages(cli, command, option):
+@pytest.mark.parametrize("command,option,choices", [("build", "--target", BUILD_TARGETS), ("verify", "--stage", STAGES)])
+def test_the_stage_choices_come_from_the_one_definition_of_stages(cli, command, option, choices):
     assert STAGES == ("base", "dev", "ci")
-    assert f"{option} <{'|'.join(STAGES)}>" in cli(command, "--help").stdout
+    assert BUILD_TARGETS == (*STAGES, "verify-runner")  # build also builds the verify runner; verify never expects it
+    assert f"{option} <{'|'.join(choices)}>" in cli(command, "--help").stdout
 
 
 def test_cli_py_only_declares_each_command_body_is_a_commands_module():

@@ -15,7 +15,7 @@ import pytest
 from envbuilder.errors import InputError
 from envbuilder.inspect.arch import MACHO_ARCH, PE_ARCH, elf_arch
 from envbuilder.profiles import ARCHES, PROFILES, Profile, cgo_toolchain, header, profile
-from envbuilder.render import apt_packages
+from envbuilder.render import apt_packages, runner_packages
 from envbuilder.spec.load import load_spec
 from envbuilder.spec.models import Spec
 from envbuilder.verify.executors import ExecResult
@@ -133,13 +133,24 @@ def spec_with(*targets: object, emulate: bool = True) -> Spec:
                                 "verify": {"emulate": emulate}})
 
 
-def test_the_image_gets_each_cgo_targets_packages_and_its_emulator():
-    packages = set(apt_packages(spec_with({"platform": "linux/arm64", "cgo": True},
-                                          {"platform": "windows/amd64", "cgo": True}, "darwin/arm64")))
+def test_the_image_gets_each_cgo_targets_packages_and_the_verify_runner_its_emulator():
+    targets = ({"platform": "linux/arm64", "cgo": True}, {"platform": "windows/amd64", "cgo": True}, "darwin/arm64")
+    packages = set(apt_packages(spec_with(*targets)))
     assert {"gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "gcc-mingw-w64-x86-64-posix"} <= packages
-    assert {"qemu-user-static", "wine64"} <= packages
-    assert "qemu-user-static" not in apt_packages(spec_with("linux/amd64", "darwin/arm64"))
-    assert "wine64" not in apt_packages(spec_with({"platform": "windows/amd64", "cgo": True}, emulate=False))
+    assert not {"qemu-user-static", "wine64"} & packages
+    # the runner: emulators, and the C library a cgo arm64 binary loads under qemu -L
+    assert runner_packages(spec_with(*targets)) == ["libc6-arm64-cross", "libgcc-s1-arm64-cross", "qemu-user-static",
+                                                    "wine64"]
+    assert runner_packages(spec_with("linux/arm64")) == ["qemu-user-static"]  # pure Go: static, no sysroot
+    assert runner_packages(spec_with("linux/amd64", "darwin/arm64")) == []  # nothing to emulate: no runner
+    assert runner_packages(spec_with(*targets, emulate=False)) == []
+
+
+def test_with_verify_in_image_the_emulators_go_into_the_images_and_there_is_no_runner():
+    spec = Spec.model_validate({"name": "x", "go": {"version": "1.22"}, "verify": {"emulate": True, "in_image": True},
+                                "targets": [{"platform": "linux/arm64", "cgo": True}, "windows/amd64"]})
+    assert {"qemu-user-static", "wine64"} <= set(apt_packages(spec))
+    assert runner_packages(spec) == []
 
 
 def test_a_cgo_target_without_a_toolchain_is_refused_naming_the_field(tmp_path):
@@ -159,6 +170,7 @@ class RecordingExecutor:
 
     answer: str
     workdir: str = "/w"
+    name: str = "image demo:dev-go1.22.10"
     commands: list[str] = field(default_factory=list)
 
     def run(self, command: str, env: dict[str, str] | None = None, timeout: int = 0) -> ExecResult:
@@ -213,9 +225,11 @@ def test_linux_mips64le_cgo_builds_with_debians_n64_toolchain_and_runs_under_qem
     assert (p.header.format, p.header.machine, p.header.bits, p.header.endian) == ("elf", 8, 64, "little")
     assert p.loader == "/lib64/ld.so.1"  # the n64 ABI's glibc loader
     assert run_probe({"platform": "linux/mips64le", "cgo": True})[:3] == (
-        "pass", "", ["qemu-mips64el-static -L /usr/mips64el-linux-gnuabi64 /w/out/linux-mips64le-cgo"])
-    packages = apt_packages(spec_with({"platform": "linux/mips64le", "cgo": True}))
-    assert {*p.gnu.packages, "qemu-user-static"} <= set(packages)
+        "pass", "ran under qemu-mips64el-static in image demo:dev-go1.22.10",
+        ["qemu-mips64el-static -L /usr/mips64el-linux-gnuabi64 /w/out/linux-mips64le-cgo"])
+    assert set(p.gnu.packages) <= set(apt_packages(spec_with({"platform": "linux/mips64le", "cgo": True})))
+    assert runner_packages(spec_with({"platform": "linux/mips64le", "cgo": True})) == [
+        "libc6-mips64el-cross", "libgcc-s1-mips64el-cross", "qemu-user-static"]
 
 
 def test_the_environments_own_platform_runs_directly():

@@ -1,6 +1,7 @@
 """`envbuilder render`: deterministic, headed, atomic files from spec + lock; drift and hand edits are caught."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -261,3 +262,69 @@ def test_a_go_matrix_renders_one_bake_target_per_stage_and_version():
     dockerfile = files["Dockerfile"]
     assert 'ARG GO_VERSION="1.22.10"' in dockerfile  # the primary is the default
     assert "1.22.10/amd64) url=" in dockerfile and "1.24.11/amd64) url=" in dockerfile
+
+
+# ---- the verify runner: emulators in a stage of their own -----------------------------------------------------
+
+
+def _stages(text: str) -> dict[str, list]:
+    """Each stage's instructions (FROM first), by stage name."""
+    stages: dict[str, list] = {}
+    current: list = []  # the global ARG before the first FROM belongs to no stage
+    for c in parse_dockerfile(text):
+        if c.cmd == "FROM":
+            current = stages.setdefault(c.value[-1], [])
+        current.append(c)
+    return stages
+
+
+def test_with_verify_emulate_the_emulators_go_into_a_verify_runner_stage_and_not_into_dev_or_ci(tmp_path):
+    import subprocess
+
+    _, files = rendered({**SPEC, "verify": {"emulate": True}})
+    stages = _stages(files["Dockerfile"])
+    assert list(stages) == ["go-download", "base", "dev", "ci", "verify-runner-wine-shim", "verify-runner"]
+    image_stages = " ".join(" ".join(c.value) for name in ("base", "dev", "ci") for c in stages[name])
+    assert "qemu" not in image_stages and "wine" not in image_stages  # dev and ci are built on base
+    runner = stages["verify-runner"]
+    assert runner[0].value[0] == "debian:bookworm-slim"  # from the base image: no Go, no toolchains
+    (install,) = [" ".join(c.value) for c in runner if c.cmd == "RUN"]
+    # the emulators, and the C libraries of the cgo targets' sysroots for qemu -L (no compilers, no headers)
+    for package in ("qemu-user-static", "wine64", "libc6-arm64-cross", "libc6-mips64el-cross"):
+        assert f" {package} " in install, package
+    assert "gcc" not in install.replace("libgcc-s1", "") and "-dev" not in install
+    assert [(c.flags, c.value) for c in runner if c.cmd == "COPY"] == [
+        (("--from=verify-runner-wine-shim",), ("/shim/bcryptprimitives.dll",
+                                               "/usr/local/lib/envbuilder/bcryptprimitives.dll"))]
+    assert env_instructions(files["Dockerfile"].split(" AS verify-runner\n")[1])["ENVBUILDER_STAGE"] == "verify-runner"
+    # the shim stage writes the shim's source byte for byte, then builds it with mingw
+    (shim,) = [" ".join(c.value) for c in stages["verify-runner-wine-shim"] if c.cmd == "RUN"]
+    assert "gcc-mingw-w64-x86-64-posix" in shim
+    write = shim[shim.index("mkdir -p /shim"):shim.index(" && x86_64-w64-mingw32-gcc-posix")]
+    subprocess.run(["sh", "-c", write.replace("/shim", str(tmp_path))], check=True)
+    for name in ("processprng.c", "processprng.def"):
+        source = Path(__file__).parents[2] / "templates" / "probe" / f"wine-{name}"
+        assert (tmp_path / name).read_text() == source.read_text()
+
+
+def test_the_bake_file_has_a_verify_runner_target_outside_the_default_group():
+    _, files = rendered({**SPEC, "verify": {"emulate": True}})
+    bake = parse_hcl(files["docker-bake.hcl"])
+    targets = {name: body for t in bake["target"] for name, body in t.items()}
+    assert targets["verify-runner"]["tags"] == ["payments:verify-runner"]  # no Go inside: no Go in its tag
+    assert "verify-runner" not in bake["group"][0]["default"]["targets"]
+
+
+def test_verify_in_image_puts_the_emulators_into_the_images_and_renders_no_runner():
+    _, files = rendered({**SPEC, "verify": {"emulate": True, "in_image": True}})
+    stages = _stages(files["Dockerfile"])
+    assert list(stages) == ["go-download", "base", "dev", "ci"]
+    base = " ".join(" ".join(c.value) for c in stages["base"])
+    assert " qemu-user-static " in base and " wine64 " in base
+    assert "verify-runner" not in files["docker-bake.hcl"]
+
+
+def test_without_emulation_there_is_no_runner_and_no_emulator_anywhere():
+    _, files = rendered()
+    assert "verify-runner" not in files["Dockerfile"] + files["docker-bake.hcl"]
+    assert "qemu" not in files["Dockerfile"] and "wine64" not in files["Dockerfile"]
