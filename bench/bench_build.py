@@ -18,20 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchkit import GOLANG_EQUIVALENT, build_golang_equivalent, envbuilder, size_mb  # noqa: E402
+from bench.benchkit import GOLANG_EQUIVALENT, SPEC_HEAD, build_golang_equivalent, envbuilder, size_mb  # noqa: E402
 from fixtures import fileserver  # noqa: E402
 
-SPEC = """\
-name: benchbuild
-go:
-  version: "1.22"
-  download: {GO_MIRROR_URL}
-  index: {GO_INDEX_URL}
-modules:
-  proxy: [{GOPROXY_URL}]
-  nosumdb: [example.test]
-  flags: [-mod=readonly]
-base: {{image: {BASE_IMAGE}, packages: [make]}}
+SPEC = SPEC_HEAD.replace("{name}", "benchbuild") + """\
 targets:
   - {{platform: linux/amd64, cgo: true}}
   - {{platform: linux/arm64, cgo: true}}

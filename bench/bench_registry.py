@@ -24,20 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchkit import SPEC_HEAD  # noqa: E402
 from fixtures import binfmt, fileserver, registry, runner  # noqa: E402
 from fixtures.engine import docker_cli  # noqa: E402
 
-SPEC = """\
-name: benchregistry
-go:
-  version: "1.22"
-  download: {GO_MIRROR_URL}
-  index: {GO_INDEX_URL}
-modules:
-  proxy: [{GOPROXY_URL}]
-  nosumdb: [example.test]
-  flags: [-mod=readonly]
-base: {{image: {BASE_IMAGE}, packages: [make]}}
+SPEC = SPEC_HEAD.replace("{name}", "benchregistry") + """\
 targets: [linux/amd64]
 ci: {{image: {REGISTRY}/bench/benchregistry}}
 """

@@ -10,6 +10,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLANG_EQUIVALENT = "envbuilder-bench/golang:bookworm-eq"
+# The head of a bench spec on the offline fixtures (format it with their URLs and base image); each bench
+# appends its targets and extras.
+SPEC_HEAD = """\
+name: {name}
+go:
+  version: "1.22"
+  download: {GO_MIRROR_URL}
+  index: {GO_INDEX_URL}
+modules:
+  proxy: [{GOPROXY_URL}]
+  nosumdb: [example.test]
+  flags: [-mod=readonly]
+base: {{image: {BASE_IMAGE}, packages: [make]}}
+"""
 
 
 def envbuilder(cwd: Path, *args: str, check: bool = True) -> tuple[float, subprocess.CompletedProcess]:

@@ -108,13 +108,13 @@ def _target_checks(ex: Executor, exp: Expectations, selection: Selection, jobs: 
         words = nproc.stdout.split()
         jobs = int(words[0]) if nproc.ok and words and words[0].isdigit() else 1
     if selection.any_of((BUILD, BINARY, EXEC)):
-        yield from _probe_checks(ex, exp, expectations, selection, jobs)
+        yield from _probe_checks(ex, exp, expectations, selection, jobs, executions)
     if selection.any_of((REPRO,)):
         yield from repro.repro_checks(ex, expectations, jobs)
 
 
 def _probe_checks(ex: Executor, exp: Expectations, expectations: list[TargetExpectation], selection: Selection,
-                  jobs: int) -> Iterable[CheckResult]:
+                  jobs: int, executions: list[targets.BinaryRun]) -> Iterable[CheckResult]:
     built = targets.build_all(ex, expectations, jobs)
     host = ex.run("go env GOHOSTOS GOHOSTARCH").stdout.split()
     native = "/".join(host[:2]) if len(host) >= 2 else "linux/amd64"
