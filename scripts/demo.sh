@@ -29,7 +29,8 @@ fi
 
 "${EB[@]}" lock -f "$out/envbuilder.yaml"
 "${EB[@]}" render -f "$out/envbuilder.yaml" --force
-image=$("${EB[@]}" build -f "$out/envbuilder.yaml" --target dev "${network[@]}" | cut -d' ' -f1)
+# The first line is the dev image; a second one names the verify runner (foreign probes run there).
+image=$("${EB[@]}" build -f "$out/envbuilder.yaml" --target dev "${network[@]}" | head -n1 | cut -d' ' -f1)
 echo
 echo "demo: built $image; inside it:"
 docker_cli=/usr/bin/docker; [[ -x $docker_cli ]] || docker_cli=docker
