@@ -140,12 +140,17 @@ def devcontainer(docker_engine, base_image, fixture_urls) -> Iterator[Devcontain
     write_spec(workspace, name, fixture_urls, base_image, on_create="go env GOVERSION > /tmp/on-create",
                post_start="touch /tmp/post-start")
     lock_and_render(workspace)
+    # The example emulates its foreign probes: verify runs them in the verify runner, which `devcontainer up`
+    # does not build (the user builds it once with envbuilder, as here).
+    runner = Project(workspace).build("--target", "verify-runner")
+    assert runner.returncode == 0, runner.stderr[-3000:]
     give_to(workspace, FIRST_UID)
     dc = Devcontainer(name, root, workspace, DevcontainerCli(root / "home-1000", uid=FIRST_UID))
     try:
         dc.up = dc.cli.up(workspace)
         yield dc
     finally:
+        docker_engine.images.remove(runner.stdout.split()[0], force=True)
         remove_everything(docker_engine, dc)
         shutil.rmtree(root)
     left = {kind: ids for kind, ids in ours(docker_engine, dc).items() if ids}
