@@ -37,14 +37,18 @@ def one_line_error(result) -> str:
     return errors[0]
 
 
-def test_a_registry_that_does_not_answer_is_an_environment_problem(pushed):
+def test_a_registry_that_does_not_answer_is_an_environment_problem(pushed, docker_engine):
     from fixtures.registry import free_port
 
     project = pushed[0]
     down = f"127.0.0.1:{free_port()}/envbuilder-tests/pushed:down"
-    result = project.build("--target", "ci", "--push", "--tag", down)
-    assert result.returncode == 3 and result.stdout == ""
-    assert f"registry {down.split('/')[0]} does not answer (push {down})" in one_line_error(result)
+    try:
+        result = project.build("--target", "ci", "--push", "--tag", down)
+        assert result.returncode == 3 and result.stdout == ""
+        assert f"registry {down.split('/')[0]} does not answer (push {down})" in one_line_error(result)
+    finally:  # the build tagged the image locally before the push failed
+        if docker_engine.images.list(name=down):
+            docker_engine.images.remove(down, force=True)
 
 
 def test_a_read_only_registry_refuses_the_push_and_nothing_is_reported_pushed(pushed, docker_engine):
