@@ -102,7 +102,8 @@ def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: li
         raise InputError("--push: one --platform at a time; push each platform, then assemble the manifest "
                          "list with `docker manifest create`")
     spec, lock = load_locked(spec_path)
-    if target == RUNNER_STAGE and not runner_packages(spec):
+    has_runner = bool(runner_packages(spec))  # verify runs foreign binaries in a runner stage
+    if target == RUNNER_STAGE and not has_runner:
         raise InputError(f"--target {RUNNER_STAGE}: {spec_path}: verify runs no foreign binary in a runner "
                          "(needs verify.emulate without verify.in_image, and a target qemu-user or wine runs)")
     versions = [g.version for g in lock.go_versions()] if all_versions else [locked_go(lock, go)]
@@ -140,7 +141,7 @@ def build_images(spec_path: Path, *, target: str, tags: list[str], platforms: li
         if push:
             result["pushed"] = push_images(push_refs, quiet)
         results.append(result)
-    if target in ("dev", "ci") and runner_packages(spec):
+    if target in ("dev", "ci") and has_runner:
         runner = _build_one(cli, request(RUNNER_STAGE, lock.go.version, [], []), lock.go.version, quiet)
         runner.pop("go_version")  # no Go inside
         for result in results:

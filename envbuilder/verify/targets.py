@@ -11,6 +11,7 @@ import re
 import shlex
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -188,35 +189,33 @@ def run_binary(ex: Executor, t: TargetExpectation, native: str, emulate: bool, r
     run, sysroot = t.execution, t.profile.sysroot if t.profile else None
     if run.headers_only:
         return _skip(checks.EXEC_RUN, t, run.headers_only), None
-    where, emulated = ex, False
-    if f"{goos}/{goarch}" == native:
-        how = "natively"
-    elif run.ia32_on == native:
-        how = "natively"
-        if t.target.cgo and t.interpreter and sysroot:  # the target's loader lives only in the cross sysroot
+    # How the probe runs, decided once: the words for the result, and the command line for a binary path in
+    # the environment that runs it.
+    launch: Callable[[Executor, str], str]
+    if f"{goos}/{goarch}" == native or run.ia32_on == native:
+        how, launch = "natively", lambda _, binary: binary
+        if run.ia32_on == native and t.target.cgo and t.interpreter and sysroot:
+            # the target's loader lives only in the cross sysroot
             how = "through the cross sysroot's loader"
+            launch = lambda _, binary: f"{sysroot}{t.interpreter} --library-path {sysroot}/lib {binary}"
     elif not emulate:
         return _skip(checks.EXEC_RUN, t, "foreign binary: set verify.emulate to run it under qemu-user/wine"), None
-    elif (run.qemu and sysroot) or run.wine:
-        how, emulated = f"under {run.qemu or run.wine.packages[0]}", True
+    elif run.qemu and sysroot:
+        how, launch = f"under {run.qemu}", lambda _, binary: f"{run.qemu} -L {sysroot} {binary}"
+    elif run.wine:
+        wine = run.wine
+        how, launch = f"under {wine.packages[0]}", lambda where, binary: _wine_command(where, binary, wine)
     else:
         return _skip(checks.EXEC_RUN, t, f"no emulator for {goos}/{goarch}"), None
-    binary = f"{ex.workdir}/{t.output}"
-    if emulated and runner is not None:
+    where, binary = ex, f"{ex.workdir}/{t.output}"
+    if how.startswith("under") and runner is not None:  # emulated: in the verify runner when the spec has one
         opened = runner.open()
         if isinstance(opened, RunnerMissing):
             check = checks.EXEC_RUN
             return (check.skip if opened.status == "skip" else check.error)(opened.reason, target=t.key), None
         where = opened
         binary = runner.stage(where, t.output)
-    if how == "natively":
-        command = binary
-    elif how.startswith("through"):
-        command = f"{sysroot}{t.interpreter} --library-path {sysroot}/lib {binary}"
-    elif run.qemu:
-        command = f"{run.qemu} -L {sysroot} {binary}"
-    else:
-        command = _wine_command(where, binary, run.wine)
+    command = launch(where, binary)
     start = time.monotonic()
     res = where.run(command, timeout=300)
     if "bcryptprimitives.dll not found" in res.stdout + res.stderr:

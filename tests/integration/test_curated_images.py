@@ -170,6 +170,7 @@ def test_generated_pipeline_runs_in_the_cross_ci_image(cross_ci, docker_engine, 
 
     steps = _steps(workflow)
     assert steps[1][2].startswith("envbuilder verify --host")  # after the safe.directory step, before builds
+    assert "--skip repro" in steps[1][2]  # proven once for the image (the test above), not in every job
     # GitLab's job runs the same commands (env given inline there)
     commands = [s for _, _, s in steps if not s.startswith("git config")]
     assert [re.sub(r"^env (\S+=\S+ )+", "", line) for line in gitlab["envbuilder"]["script"]] == commands
