@@ -216,7 +216,8 @@ EXEC_RUN = register("exec.run", "target",
                     "Mach-O is header-only")
 REPRO_PROBE = register("repro.probe", "target",
                        "two builds of the probe (a runtime-only main beside its cgo file), each in another directory "
-                       "with another TMPDIR and an empty GOCACHE, are bit-identical; a difference names the ELF "
+                       "with another TMPDIR, one with the environment's GOCACHE and one with an empty one, are "
+                       "bit-identical; a difference names the ELF "
                        "section, PE header field or Mach-O load command and its known cause (`inspect --compare`): "
                        "a fail for a pure-Go target, a warning for a cgo one (its C toolchain's output)")
 

@@ -1,10 +1,12 @@
-"""repro.probe: the probe built twice per target, each build in another directory with another TMPDIR and an
-empty GOCACHE, must come out bit-identical. When the two differ, both binaries are copied out and compared with
-the code of `envbuilder inspect --compare`, which names where they differ and the known cause.
+"""repro.probe: the probe built twice per target, each build in another directory with another TMPDIR, the
+first with the environment's GOCACHE (which verify's probe builds have just filled) and the second with an empty
+one, must come out bit-identical. When the two differ, both binaries are copied out and compared with the code
+of `envbuilder inspect --compare`, which names where they differ and the known cause.
 
-Empty caches make every build compile the standard library again, so the repro probe's main needs only the
-runtime (templates/probe/repro.go.txt, beside the probe's own cgo and non-cgo files), and all builds of all
-targets run in one pool of JOBS, as the probe builds do.
+The empty cache makes the second build compile the standard library again, so the repro probe's main needs only
+the runtime (templates/probe/repro.go.txt, beside the probe's own cgo and non-cgo files), and all builds of all
+targets run in one pool of JOBS, as the probe builds do. The first build is nearly free (its packages are in the
+cache) and proves more than a second cold build would: the output does not depend on what the cache holds.
 """
 
 from __future__ import annotations
@@ -39,14 +41,15 @@ def _binary(t: TargetExpectation, run: str) -> str:
 
 
 def build_command(workdir: str, t: TargetExpectation, run: str) -> str:
-    """Copy the repro probe to a directory of its own, build it there with its own TMPDIR and an empty
-    GOCACHE (both removed afterwards), and print the binary's sha256."""
+    """Copy the repro probe to a directory of its own, build it there with its own TMPDIR (run a: with the
+    environment's GOCACHE; run b: with an empty one), remove that scratch, and print the binary's sha256."""
     scratch = f"{workdir}/repro-{t.key}-{run}"
     src, out = f"{scratch}/src-{run}", f"{workdir}/{OUT}/{_binary(t, run)}"
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(t.build_env().items()))
+    cache = "" if run == RUNS[0] else f" GOCACHE={scratch}/cache"
     return (f"rm -rf {scratch} && mkdir -p {scratch}/tmp {scratch}/cache {workdir}/{OUT} && "
             f"cp -R {workdir}/repro {src} && cd {src} && "
-            f"env {env} TMPDIR={scratch}/tmp GOCACHE={scratch}/cache go build -trimpath -o {out} .; rc=$?; "
+            f"env {env} TMPDIR={scratch}/tmp{cache} go build -trimpath -o {out} .; rc=$?; "
             f"cd / && chmod -R u+w {scratch} && rm -rf {scratch}; [ $rc -eq 0 ] || exit $rc; "
             f"(sha256sum {out} 2>/dev/null || shasum -a 256 {out}) | cut -d' ' -f1")
 

@@ -1,5 +1,5 @@
 """Verify's repro.probe on a scripted executor: two builds per target, each in its own directory with its own
-TMPDIR and an empty GOCACHE; equal sha256 passes, a difference fails naming where and why (the binaries it
+TMPDIR, one with the environment's GOCACHE and one with an empty one; equal sha256 passes, a difference fails naming where and why (the binaries it
 copies out are synth.py's small ELF/PE files)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def digest_by_run(a: str, b: str):
     return lambda command: ok((a if re.search(r"-o \S+-a(\.exe)? \.", command) else b) + "\n")
 
 
-def test_each_target_is_built_twice_in_other_directories_tmpdirs_and_empty_caches():
+def test_each_target_is_built_twice_in_other_directories_and_tmpdirs_with_a_warm_and_an_empty_cache():
     exp = target_expectations("linux/386", {"platform": "linux/arm64", "cgo": True})
     ex = FakeExecutor({r"go build": ok(DIGEST + "\n")})
     results = list(repro.repro_checks(ex, list(exp.values()), jobs=2))
@@ -37,10 +37,12 @@ def test_each_target_is_built_twice_in_other_directories_tmpdirs_and_empty_cache
     assert len(builds) == 4
     for key in ("linux-386", "linux-arm64-cgo"):
         a, b = (next(c for c in builds if f"-o /tmp/fake-verify/repro-out/{key}-{run} ." in c) for run in "ab")
-        for setting in (r"cd (\S+) &&", r"TMPDIR=(\S+)", r"GOCACHE=(\S+)"):
+        for setting in (r"cd (\S+) &&", r"TMPDIR=(\S+)"):
             where_a, where_b = re.search(setting, a).group(1), re.search(setting, b).group(1)
             assert where_a != where_b, setting
-        assert re.search(r"mkdir -p \S+/tmp \S+/cache", a), "each cache starts empty"
+        assert "GOCACHE=" not in a, "run a: the environment's cache, as the probe builds left it"
+        cache = re.search(r"GOCACHE=(\S+)", b).group(1)
+        assert re.search(rf"mkdir -p \S+/tmp {re.escape(cache)}", b), "run b: a cache that starts empty"
         assert "-trimpath" in a and "rm -rf /tmp/fake-verify/repro-" in a, "scratch removed after the build"
     arm64 = next(c for c in builds if "linux-arm64-cgo-a" in c)
     assert "CC=aarch64-linux-gnu-gcc" in arm64 and "CGO_ENABLED=1" in arm64 and "GOARCH=arm64" in arm64
