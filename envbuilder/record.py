@@ -1,0 +1,121 @@
+"""Plain dataclasses that read and write like pydantic models: the check reports and inspect's facts.
+
+Importing pydantic and building its models costs more than inspecting a binary, so these records are stdlib
+dataclasses. `Record` gives them pydantic's model API (model_dump, model_validate, model_json_schema, ...)
+through a TypeAdapter built on first use: pydantic stays the one source of their schema and validation, and
+is imported only where those are asked for. `dump_json` writes, without pydantic, the bytes pydantic's
+`model_dump_json` writes (tests/unit/test_record.py holds the two side by side).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+
+class Record:
+    """Mixin for a dataclass: pydantic's model API, served by a TypeAdapter of the class."""
+
+    def model_dump(self, *, mode: str = "python", exclude: Any = None) -> dict[str, Any]:
+        return adapter(type(self)).dump_python(self, mode=mode, exclude=exclude)
+
+    def model_dump_json(self, *, indent: int | None = None) -> str:
+        return adapter(type(self)).dump_json(self, indent=indent).decode()
+
+    @classmethod
+    def model_validate(cls, data: Any) -> Any:
+        return adapter(cls).validate_python(data)
+
+    @classmethod
+    def model_json_schema(cls) -> dict[str, Any]:
+        return adapter(cls).json_schema()
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Any:
+        return dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
+
+
+@cache
+def adapter(cls: type) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(cls)
+
+
+class NotPlain(TypeError):
+    """A value dump_json does not write itself (a pydantic model inside a record): pydantic must."""
+
+
+def dump_json(value: Any, indent: int | None = 2) -> str:
+    """VALUE (records, lists, tuples, dicts, str, int, float, bool, None, datetime) as pydantic's
+    dump_json(indent=INDENT) writes it. Raises NotPlain for anything else."""
+    out: list[str] = []
+    _write(value, out, "\n" if indent else "", " " * (indent or 0), ": " if indent else ":")
+    return "".join(out)
+
+
+def _write(value: Any, out: list[str], newline: str, step: str, colon: str) -> None:
+    if isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))  # the same escapes as pydantic's
+    elif value is None:
+        out.append("null")
+    elif value is True or value is False:
+        out.append("true" if value else "false")
+    elif isinstance(value, int):
+        out.append(str(int(value)))
+    elif isinstance(value, float):
+        out.append(_float(value))
+    elif isinstance(value, datetime):
+        out.append(f'"{_datetime(value)}"')
+    elif isinstance(value, (list, tuple)):
+        _container("[", "]", [(None, v) for v in value], out, newline, step, colon)
+    elif isinstance(value, dict):
+        _container("{", "}", list(value.items()), out, newline, step, colon)
+    elif isinstance(value, Record) and dataclasses.is_dataclass(value):
+        _container("{", "}", [(name, getattr(value, name)) for name in _field_names(type(value))],
+                   out, newline, step, colon)
+    else:
+        raise NotPlain(type(value).__name__)
+
+
+def _container(open_: str, close: str, items: list[tuple[Any, Any]], out: list[str], newline: str, step: str,
+               colon: str) -> None:
+    if not items:
+        out.append(open_ + close)
+        return
+    inner = newline + step if newline else ""
+    out.append(open_)
+    for i, (key, item) in enumerate(items):
+        out.append(("," if i else "") + inner)
+        if key is not None:
+            out.append(json.dumps(str(key), ensure_ascii=False) + colon)
+        _write(item, out, inner, step, colon)
+    out.append(newline + close)
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _float(value: float) -> str:
+    # pydantic writes Python's repr except for small numbers: 1e-05 as 0.00001, 1e-07 as 1e-7.
+    if not math.isfinite(value):
+        return "null"
+    text = repr(value)
+    mantissa, _, exponent = text.partition("e-")
+    if not exponent:
+        return text
+    if exponent == "05":
+        negative = mantissa.startswith("-")
+        digits = mantissa.lstrip("-").replace(".", "")
+        return f"{'-' if negative else ''}0.0000{digits}"
+    return f"{mantissa}e-{int(exponent)}"
+
+
+def _datetime(value: datetime) -> str:
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
