@@ -10,10 +10,10 @@ is imported only where those are asked for. `dump_json` writes, without pydantic
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from datetime import datetime
 from functools import cache
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 
@@ -58,46 +58,51 @@ def dump_json(value: Any, indent: int | None = 2) -> str:
 
 
 def _write(value: Any, out: list[str], newline: str, step: str, colon: str) -> None:
+    # One call per value, written into OUT: a report of 300 binaries is ~30000 values.
     if isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))  # the same escapes as pydantic's
+        out.append(encode_basestring(value))  # json.dumps(ensure_ascii=False)'s escapes, as pydantic's
     elif value is None:
         out.append("null")
     elif value is True or value is False:
         out.append("true" if value else "false")
     elif isinstance(value, int):
-        out.append(str(int(value)))
+        out.append(int.__repr__(value))
     elif isinstance(value, float):
         out.append(_float(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + step if newline else ""
+        separator = "," + inner
+        out.append("[" + inner)
+        for i, item in enumerate(value):
+            if i:
+                out.append(separator)
+            _write(item, out, inner, step, colon)
+        out.append(newline + "]")
+    elif isinstance(value, Record) or isinstance(value, dict):
+        items = (value.items() if isinstance(value, dict)
+                 else ((name, getattr(value, name)) for name in _field_names(type(value))))
+        inner = newline + step if newline else ""
+        separator = "," + inner
+        first = True
+        for key, item in items:
+            out.append("{" + inner if first else separator)
+            first = False
+            out.append(encode_basestring(str(key)) + colon)
+            _write(item, out, inner, step, colon)
+        out.append("{}" if first else newline + "}")
     elif isinstance(value, datetime):
         out.append(f'"{_datetime(value)}"')
-    elif isinstance(value, (list, tuple)):
-        _container("[", "]", [(None, v) for v in value], out, newline, step, colon)
-    elif isinstance(value, dict):
-        _container("{", "}", list(value.items()), out, newline, step, colon)
-    elif isinstance(value, Record) and dataclasses.is_dataclass(value):
-        _container("{", "}", [(name, getattr(value, name)) for name in _field_names(type(value))],
-                   out, newline, step, colon)
     else:
         raise NotPlain(type(value).__name__)
 
 
-def _container(open_: str, close: str, items: list[tuple[Any, Any]], out: list[str], newline: str, step: str,
-               colon: str) -> None:
-    if not items:
-        out.append(open_ + close)
-        return
-    inner = newline + step if newline else ""
-    out.append(open_)
-    for i, (key, item) in enumerate(items):
-        out.append(("," if i else "") + inner)
-        if key is not None:
-            out.append(json.dumps(str(key), ensure_ascii=False) + colon)
-        _write(item, out, inner, step, colon)
-    out.append(newline + close)
-
-
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
+    if not dataclasses.is_dataclass(cls):
+        raise NotPlain(cls.__name__)
     return tuple(f.name for f in dataclasses.fields(cls))
 
 

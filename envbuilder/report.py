@@ -40,9 +40,10 @@ STATUS_STYLE: dict[str, str] = {"pass": "green", "warn": "bold dark_orange", "fa
 # Off a terminal (CI logs) tables are not wrapped to 80 columns: they get this many, and take only what they need.
 OFF_TTY_WIDTH = 1000
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Patterns, compiled on first use (by re's cache): compiling them costs more than a small report.
+_SURROGATE = "[\ud800-\udfff]"
 # What XML 1.0 cannot carry, not even as a character reference.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 @dataclass
@@ -115,7 +116,9 @@ def to_json(report: Report, indent: int | None = 2) -> str:
     # A file name that is not UTF-8 arrives as a str holding lone surrogates (Python's surrogateescape),
     # which UTF-8 cannot encode: those become JSON \u escapes, and json.loads + os.fsencode give the
     # original bytes back. Every other character is written as pydantic writes it.
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if text.isascii():
+        return text
+    return re.sub(_SURROGATE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def json_schema(model: type[Report] = Report) -> dict[str, Any]:
@@ -240,7 +243,7 @@ def write_junit(report: Report, path: Path) -> None:
 def xml_text(text: str) -> str:
     """TEXT with what XML cannot carry written as Python-style escapes: a file name's undecodable byte
     (a surrogateescape'd U+DC80..U+DCFF) as \\xNN, a control character as \\x01, others as \\uNNNN."""
-    return _NOT_XML.sub(_escape_for_xml, text)
+    return re.sub(_NOT_XML, _escape_for_xml, text)
 
 
 def _escape_for_xml(match: re.Match[str]) -> str:
