@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 from envbuilder.errors import EXIT_OK, InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from envbuilder.inspect.goreleaser import Claim
+    from envbuilder.inspect.run import InspectReport
 
 
 def main(paths: list[Path] | None, *, expect: list[str] | None, expect_go: str | None, expect_static: bool,
@@ -45,7 +48,6 @@ def run(paths: list[Path], *, expect: list[str], expect_go: str | None, expect_s
     from envbuilder.fsutil import check_destinations
     from envbuilder.inspect.expect import Expectations, parse_platforms
     from envbuilder.inspect.run import inspect_paths
-    from envbuilder.inspect.table import render
     from envbuilder.report import emit
 
     if not paths and goreleaser is None:
@@ -68,7 +70,7 @@ def run(paths: list[Path], *, expect: list[str], expect_go: str | None, expect_s
 
         claims = read_artifacts(goreleaser)
     report = inspect_paths(paths, exp, claims, jobs)
-    return emit(report, as_json=as_json, junit=junit, table=render)
+    return emit(report, as_json=as_json, junit=junit, table=_render_table)
 
 
 def compare_pair(paths: list[Path], *, as_json: bool, others: list[str]) -> int:
@@ -90,6 +92,12 @@ def compare_pair(paths: list[Path], *, as_json: bool, others: list[str]) -> int:
     else:
         render(result, make_console())
     return EXIT_OK if result.identical else EXIT_CHECK_FAILED
+
+
+def _render_table(report: InspectReport, console: Console) -> None:
+    from envbuilder.inspect.table import render  # rich's tables: --json does without them
+
+    render(report, console)
 
 
 def _is_go_version(text: str) -> bool:
