@@ -105,7 +105,10 @@ def _completing() -> bool:
 
 
 def _pacify_streams() -> None:
-    from envbuilder.entrypoint import click
+    import importlib
 
-    sys.stdout = click.utils.PacifyFlushWrapper(sys.stdout)
-    sys.stderr = click.utils.PacifyFlushWrapper(sys.stderr)
+    from envbuilder.entrypoint import click  # the module of Click's exceptions, beside its utils
+
+    utils = importlib.import_module(click.__name__.rpartition(".")[0] + ".utils")
+    sys.stdout = utils.PacifyFlushWrapper(sys.stdout)
+    sys.stderr = utils.PacifyFlushWrapper(sys.stderr)

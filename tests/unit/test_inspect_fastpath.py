@@ -111,3 +111,17 @@ def test_a_plain_inspection_loads_neither_typer_nor_pydantic(dist):
     loaded = eval(done.stderr.strip().splitlines()[-1])
     assert '"binaries"' in done.stdout and "elftools" in loaded
     assert set(loaded) & {"typer", "click", "pydantic", "pydantic_core"} == set()
+
+
+@pytest.mark.parametrize("typer", [False, True], ids=["fast path", "Typer"])
+def test_a_reader_that_leaves_early_ends_the_run_with_exit_1_and_no_traceback(typer, dist):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        cmd = ([sys.executable, "-c", "import sys; from envbuilder.cli import main; main(['inspect', *sys.argv[1:]])"]
+               if typer else [sys.executable, "-m", "envbuilder", "inspect"])
+        done = subprocess.run([*cmd, "--json", str(dist)], stdout=write_end, stderr=subprocess.PIPE, text=True,
+                              env=ENV, timeout=60)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (1, "")
