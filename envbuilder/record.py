@@ -13,7 +13,7 @@ import dataclasses
 import math
 from datetime import datetime
 from functools import cache
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 
@@ -49,15 +49,17 @@ class NotPlain(TypeError):
     """A value dump_json does not write itself (a pydantic model inside a record): pydantic must."""
 
 
-def dump_json(value: Any, indent: int | None = 2) -> str:
+def dump_json(value: Any, indent: int | None = 2, *, python_floats: bool = False) -> str:
     """VALUE (records, lists, tuples, dicts, str, int, float, bool, None, datetime) as pydantic's
-    dump_json(indent=INDENT) writes it. Raises NotPlain for anything else."""
+    dump_json(indent=INDENT) writes it; with PYTHON_FLOATS, floats as json.dumps writes them (1e-05, not
+    0.00001). Raises NotPlain for anything else."""
     out: list[str] = []
-    _write(value, out, "\n" if indent else "", " " * (indent or 0), ": " if indent else ":")
+    _write(value, out, "\n" if indent else "", " " * (indent or 0), ": " if indent else ":",
+           float.__repr__ if python_floats else _float)
     return "".join(out)
 
 
-def _write(value: Any, out: list[str], newline: str, step: str, colon: str) -> None:
+def _write(value: Any, out: list[str], newline: str, step: str, colon: str, number: Any) -> None:
     # One call per value, written into OUT: a report of 300 binaries is ~30000 values.
     if isinstance(value, str):
         out.append(encode_basestring(value))  # json.dumps(ensure_ascii=False)'s escapes, as pydantic's
@@ -68,7 +70,7 @@ def _write(value: Any, out: list[str], newline: str, step: str, colon: str) -> N
     elif isinstance(value, int):
         out.append(int.__repr__(value))
     elif isinstance(value, float):
-        out.append(_float(value))
+        out.append(number(value))
     elif isinstance(value, (list, tuple)):
         if not value:
             out.append("[]")
@@ -79,7 +81,7 @@ def _write(value: Any, out: list[str], newline: str, step: str, colon: str) -> N
         for i, item in enumerate(value):
             if i:
                 out.append(separator)
-            _write(item, out, inner, step, colon)
+            _write(item, out, inner, step, colon, number)
         out.append(newline + "]")
     elif isinstance(value, Record) or isinstance(value, dict):
         items = (value.items() if isinstance(value, dict)
@@ -91,7 +93,7 @@ def _write(value: Any, out: list[str], newline: str, step: str, colon: str) -> N
             out.append("{" + inner if first else separator)
             first = False
             out.append(encode_basestring(str(key)) + colon)
-            _write(item, out, inner, step, colon)
+            _write(item, out, inner, step, colon, number)
         out.append("{}" if first else newline + "}")
     elif isinstance(value, datetime):
         out.append(f'"{_datetime(value)}"')

@@ -113,11 +113,13 @@ def to_json(report: Report, indent: int | None = 2) -> str:
             return report.model_dump_json(indent=indent)
         except PydanticSerializationError:
             text = json.dumps(report.model_dump(mode="json"), indent=indent, ensure_ascii=False)
+    else:
+        if text.isascii() or not re.search(_SURROGATE, text):
+            return text
+        text = dump_json(report, indent, python_floats=True)  # as json.dumps wrote it when pydantic refused
     # A file name that is not UTF-8 arrives as a str holding lone surrogates (Python's surrogateescape),
     # which UTF-8 cannot encode: those become JSON \u escapes, and json.loads + os.fsencode give the
     # original bytes back. Every other character is written as pydantic writes it.
-    if text.isascii():
-        return text
     return re.sub(_SURROGATE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
