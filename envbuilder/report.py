@@ -58,6 +58,9 @@ class CheckResult(Record):
     message: str = ""
     duration: float = 0.0  # seconds
 
+    def __post_init__(self) -> None:
+        self.duration = float(self.duration)  # a whole number of seconds is written 1.0, as pydantic wrote it
+
     def describe(self) -> str:
         """One line: the message, then expected vs actual when known."""
         parts = [self.message] if self.message else []
