@@ -10,6 +10,10 @@ def run() -> None:
 
         if fastpath.answer(sys.argv[1:]):  # --version, --help: no Typer needed
             return
+        if sys.argv[1:2] == ["inspect"]:
+            from envbuilder.inspect import fastpath as inspect_fastpath
+
+            inspect_fastpath.answer(sys.argv[2:])  # exits when it parsed the command line
         from envbuilder.cli import main
     except KeyboardInterrupt:
         sys.stderr.write("envbuilder: interrupted\n")

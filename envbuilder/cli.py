@@ -279,17 +279,10 @@ def inspect(
     """
     from envbuilder.commands import inspect as command
 
-    if json_schema:
-        return command.print_schema()
-    if compare:
-        others = [name for name, given in (("--expect", expect), ("--expect-go", expect_go),
-                                           ("--expect-static", expect_static), ("--expect-trimpath", expect_trimpath),
-                                           ("--expect-names", expect_names), ("--goreleaser", goreleaser),
-                                           ("--junit", junit)) if given]
-        return command.compare(list(paths or []), as_json=json_output, others=others)
-    return command.run(list(paths or []), expect=expect or [], expect_go=expect_go, expect_static=expect_static,
-                       expect_glibc=expect_glibc, expect_trimpath=expect_trimpath, expect_names=expect_names, goreleaser=goreleaser,
-                       as_json=json_output, junit=junit, jobs=jobs)
+    return command.main(paths, expect=expect, expect_go=expect_go, expect_static=expect_static,
+                        expect_glibc=expect_glibc, expect_trimpath=expect_trimpath, expect_names=expect_names,
+                        goreleaser=goreleaser, json_output=json_output, junit=junit, jobs=jobs,
+                        json_schema=json_schema, compare=compare)
 
 
 # `python -m envbuilder.inspect`: the same inspect command, on its own.

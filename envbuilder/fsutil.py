@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import signal
 import stat
 import threading
@@ -132,6 +131,8 @@ def _short_name(path: Path) -> str:
 def _write_temp(path: Path, data: bytes, mode: int, temps: dict[Path, str]) -> None:
     """Write DATA to a new temp file beside PATH, recorded in TEMPS before it exists (not mkstemp's way,
     which returns the name only once the file exists: an interrupt in between would leave it behind)."""
+    import secrets  # here: its import (random, hashlib) costs more than a small command's work
+
     while True:
         tmp = str(path.with_name(f".{_short_name(path)}.{secrets.token_hex(8)}{TEMP_SUFFIX}"))
         temps[path] = tmp

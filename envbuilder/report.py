@@ -3,7 +3,8 @@
 - people: a rich table grouped by target (`render_table`; a command may pass its own), then a one-line
   summary on stderr;
 - programs: JSON (`to_json`); its schema is `json_schema()` (pydantic's export of `Report`, or of a tool's
-  subclass that adds its payload);
+  subclass that adds its payload). The records are plain dataclasses (envbuilder.record): writing a report
+  needs no pydantic;
 - CI: JUnit XML (`write_junit`), one <testsuite> per target, every suite fully attributed (name, tests,
   failures, errors, skipped, time, timestamp) because CI parsers reject partial suites; each failure's
   message carries expected vs actual.
@@ -20,11 +21,12 @@ import re
 import sys
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
-from pydantic import BaseModel, Field
+from envbuilder.record import NotPlain, Record, dump_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -38,13 +40,14 @@ STATUS_STYLE: dict[str, str] = {"pass": "green", "warn": "bold dark_orange", "fa
 # Off a terminal (CI logs) tables are not wrapped to 80 columns: they get this many, and take only what they need.
 OFF_TTY_WIDTH = 1000
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Patterns, compiled on first use (by re's cache): compiling them costs more than a small report.
+_SURROGATE = "[\ud800-\udfff]"
 # What XML 1.0 cannot carry, not even as a character reference.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
-
-class CheckResult(BaseModel):
+@dataclass
+class CheckResult(Record):
     """One check on one target. `target` groups results (an image platform, a binary's path)."""
 
     id: str
@@ -55,6 +58,9 @@ class CheckResult(BaseModel):
     message: str = ""
     duration: float = 0.0  # seconds
 
+    def __post_init__(self) -> None:
+        self.duration = float(self.duration)  # a whole number of seconds is written 1.0, as pydantic wrote it
+
     def describe(self) -> str:
         """One line: the message, then expected vs actual when known."""
         parts = [self.message] if self.message else []
@@ -63,10 +69,11 @@ class CheckResult(BaseModel):
         return "; ".join(parts)
 
 
-class Report(BaseModel):
+@dataclass
+class Report(Record):
     tool: str  # "inspect", "verify"
-    results: list[CheckResult] = Field(default_factory=list)
-    started: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    results: list[CheckResult] = field(default_factory=list)
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     finished: datetime | None = None
 
     def counts(self) -> dict[str, int]:
@@ -100,16 +107,23 @@ def summary_line(report: Report) -> str:
 
 
 def to_json(report: Report, indent: int | None = 2) -> str:
-    from pydantic_core import PydanticSerializationError
-
     try:
-        return report.model_dump_json(indent=indent)
-    except PydanticSerializationError:
-        # A file name that is not UTF-8 arrives as a str holding lone surrogates (Python's surrogateescape),
-        # which UTF-8 cannot encode: those become JSON \u escapes, and json.loads + os.fsencode give the
-        # original bytes back. Every other character is written as pydantic writes it.
-        text = json.dumps(report.model_dump(mode="json"), indent=indent, ensure_ascii=False)
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        text = dump_json(report, indent)
+    except NotPlain:  # a tool's payload holds a pydantic model: pydantic writes it all
+        from pydantic_core import PydanticSerializationError
+
+        try:
+            return report.model_dump_json(indent=indent)
+        except PydanticSerializationError:
+            text = json.dumps(report.model_dump(mode="json"), indent=indent, ensure_ascii=False)
+    else:
+        if text.isascii() or not re.search(_SURROGATE, text):
+            return text
+        text = dump_json(report, indent, python_floats=True)  # as json.dumps wrote it when pydantic refused
+    # A file name that is not UTF-8 arrives as a str holding lone surrogates (Python's surrogateescape),
+    # which UTF-8 cannot encode: those become JSON \u escapes, and json.loads + os.fsencode give the
+    # original bytes back. Every other character is written as pydantic writes it.
+    return re.sub(_SURROGATE, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def json_schema(model: type[Report] = Report) -> dict[str, Any]:
@@ -234,7 +248,7 @@ def write_junit(report: Report, path: Path) -> None:
 def xml_text(text: str) -> str:
     """TEXT with what XML cannot carry written as Python-style escapes: a file name's undecodable byte
     (a surrogateescape'd U+DC80..U+DCFF) as \\xNN, a control character as \\x01, others as \\uNNNN."""
-    return _NOT_XML.sub(_escape_for_xml, text)
+    return re.sub(_NOT_XML, _escape_for_xml, text)
 
 
 def _escape_for_xml(match: re.Match[str]) -> str:

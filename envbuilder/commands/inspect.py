@@ -5,8 +5,32 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from envbuilder.errors import EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from envbuilder.inspect.goreleaser import Claim
+    from envbuilder.inspect.run import InspectReport
+
+
+def main(paths: list[Path] | None, *, expect: list[str] | None, expect_go: str | None, expect_static: bool,
+         expect_glibc: str | None, expect_trimpath: bool, expect_names: bool, goreleaser: Path | None,
+         json_output: bool, junit: Path | None, jobs: int | None, json_schema: bool, compare: bool) -> int:
+    """The inspect command's options as parsed (by Typer or envbuilder.inspect.fastpath) -> its exit code."""
+    if json_schema:
+        return print_schema()
+    if compare:
+        others = [name for name, given in (("--expect", expect), ("--expect-go", expect_go),
+                                           ("--expect-static", expect_static), ("--expect-trimpath", expect_trimpath),
+                                           ("--expect-names", expect_names), ("--goreleaser", goreleaser),
+                                           ("--junit", junit)) if given]
+        return compare_pair(list(paths or []), as_json=json_output, others=others)
+    return run(list(paths or []), expect=expect or [], expect_go=expect_go, expect_static=expect_static,
+               expect_glibc=expect_glibc, expect_trimpath=expect_trimpath, expect_names=expect_names,
+               goreleaser=goreleaser, as_json=json_output, junit=junit, jobs=jobs)
 
 
 def print_schema() -> int:
@@ -23,9 +47,7 @@ def run(paths: list[Path], *, expect: list[str], expect_go: str | None, expect_s
     """Inspect PATHS (and goreleaser's artifacts); exit 0 when every check passes, 1 when any fails."""
     from envbuilder.fsutil import check_destinations
     from envbuilder.inspect.expect import Expectations, parse_platforms
-    from envbuilder.inspect.goreleaser import read_artifacts
     from envbuilder.inspect.run import inspect_paths
-    from envbuilder.inspect.table import render
     from envbuilder.report import emit
 
     if not paths and goreleaser is None:
@@ -42,12 +64,16 @@ def run(paths: list[Path], *, expect: list[str], expect_go: str | None, expect_s
         check_destinations([junit])  # before any binary is read
     exp = Expectations(platforms=platforms, go_version=expect_go, static=expect_static, glibc=expect_glibc,
                        trimpath=expect_trimpath, names=expect_names)
-    claims = read_artifacts(goreleaser) if goreleaser is not None else []
+    claims: list[Claim] = []
+    if goreleaser is not None:
+        from envbuilder.inspect.goreleaser import read_artifacts  # pydantic: only for goreleaser's list
+
+        claims = read_artifacts(goreleaser)
     report = inspect_paths(paths, exp, claims, jobs)
-    return emit(report, as_json=as_json, junit=junit, table=render)
+    return emit(report, as_json=as_json, junit=junit, table=_render_table)
 
 
-def compare(paths: list[Path], *, as_json: bool, others: list[str]) -> int:
+def compare_pair(paths: list[Path], *, as_json: bool, others: list[str]) -> int:
     """`inspect --compare A B`: exit 0 when the files are identical, 1 when they differ."""
     from envbuilder.errors import EXIT_CHECK_FAILED
     from envbuilder.inspect.compare import NotComparable, compare_files, render
@@ -66,6 +92,12 @@ def compare(paths: list[Path], *, as_json: bool, others: list[str]) -> int:
     else:
         render(result, make_console())
     return EXIT_OK if result.identical else EXIT_CHECK_FAILED
+
+
+def _render_table(report: InspectReport, console: Console) -> None:
+    from envbuilder.inspect.table import render  # rich's tables: --json does without them
+
+    render(report, console)
 
 
 def _is_go_version(text: str) -> bool:

@@ -8,6 +8,7 @@ import struct
 from typing import Any, Callable, Iterator
 
 from elftools.elf import elffile  # imported with this module: analyze imports it only for an ELF file
+from elftools.elf.dynamic import Dynamic
 
 from envbuilder.inspect.arch import ELF_OS, elf_arch
 from envbuilder.inspect.buildinfo import AddressSpace, Region
@@ -36,7 +37,7 @@ def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]
     _check_table(src, h["e_phoff"], h["e_phnum"], h["e_phentsize"], "program headers")
     regions: list[Region] = []
     writable_load: int | None = None
-    dynamic = None
+    dynamic: tuple[int, int] | None = None  # the PT_DYNAMIC segment's (p_offset, p_filesz)
     for i, kind, offset, filesz, vaddr, flags in _program_headers(src, elf, facts.bits):
         if offset + filesz > src.size:
             kind = elf.get_segment(i)["p_type"]  # its name, as pyelftools spells it for this machine
@@ -48,14 +49,17 @@ def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]
         elif kind == PT_INTERP:
             facts.interpreter = src.read(offset, min(filesz, 4096), "PT_INTERP").split(b"\0")[0].decode(errors="replace")
         elif kind == PT_DYNAMIC:
-            dynamic = elf.get_segment(i)  # pyelftools resolves the dynamic string table
+            dynamic = (offset, filesz)
 
     buildinfo_addr: int | None = None
     has_symtab = False
+    strtab_index: int | None = None  # the dynamic section's sh_link: the string table of its DT_NEEDED names
     if h["e_shoff"]:
         _check_table(src, h["e_shoff"], 1, h["e_shentsize"], "section headers")
         count = elf.num_sections()  # reads section 0 when the count is extended (e_shnum 0)
-        for name, addr in _section_table(src, h, count, elf.little_endian, facts.bits):
+        for name, addr, sh_type, offset, link in _section_table(src, h, count, elf.little_endian, facts.bits):
+            if sh_type == SHT_DYNAMIC and dynamic is not None and offset == dynamic[0] and strtab_index is None:
+                strtab_index = link
             if name == ".symtab":
                 has_symtab = True
             elif name == ".go.buildinfo":
@@ -64,7 +68,7 @@ def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]
 
     flags_1 = 0
     if dynamic is not None:
-        for tag in dynamic.iter_tags():
+        for tag in _dynamic(elf, *dynamic, strtab_index).iter_tags():
             if tag.entry.d_tag == "DT_NEEDED":
                 facts.needed.append(tag.needed)
             elif tag.entry.d_tag == "DT_FLAGS_1":
@@ -77,6 +81,17 @@ def read_elf(src: Source, facts: BinaryFacts) -> tuple[AddressSpace, int | None]
         facts.pie = False
     data_start = buildinfo_addr if buildinfo_addr is not None else writable_load
     return AddressSpace(src, regions), data_start
+
+
+def _dynamic(elf: Any, offset: int, filesz: int, strtab_index: int | None) -> Dynamic:
+    """The dynamic table, as pyelftools' DynamicSegment reads it, without its search for the dynamic
+    section: that builds every section header before it through construct (~1 ms a binary). Its string
+    table is checked as pyelftools' DynamicSection checks it; without one, DT_STRTAB locates it."""
+    strings = elf.get_section(strtab_index, _STRTAB_TYPES) if strtab_index is not None else None
+    return Dynamic(elf.stream, elf, strings, offset, filesz == 0)
+
+
+_STRTAB_TYPES = ("SHT_STRTAB", "SHT_NOBITS", "SHT_NULL")
 
 
 def _share_struct_definitions() -> None:
@@ -137,13 +152,14 @@ def _program_headers(src: Source, elf: Any, bits: int) -> Iterator[tuple[int, in
 _PT_NUMBERS = {"PT_LOAD": PT_LOAD, "PT_DYNAMIC": PT_DYNAMIC, "PT_INTERP": PT_INTERP}
 
 
-# Elf32_Shdr / Elf64_Shdr: (sh_name, sh_type, sh_addr, sh_offset, sh_size); sh_flags and the tail skipped.
-_SHDR = {32: ("IIxxxxIII", 40), 64: ("IIxxxxxxxxQQQ", 64)}
-SHT_NOBITS = 8
+# Elf32_Shdr / Elf64_Shdr: (sh_name, sh_type, sh_addr, sh_offset, sh_size, sh_link); sh_flags and the tail
+# skipped.
+_SHDR = {32: ("IIxxxxIIII", 40), 64: ("IIxxxxxxxxQQQI", 64)}
+SHT_DYNAMIC, SHT_NOBITS = 6, 8
 
 
 def _section_table(src: Source, h, count: int, little: bool, bits: int):
-    """(name, addr) of each section. pyelftools builds every section header through construct
+    """(name, addr, sh_type, sh_offset, sh_link) of each section. pyelftools builds every section header through construct
     (~0.1 ms each, 3 ms per Go binary: most of inspect's time); the table is a fixed-layout array, so we
     read it with one bounded read and struct, using the header values pyelftools parsed."""
     fmt, size = _SHDR[bits]
@@ -159,13 +175,13 @@ def _section_table(src: Source, h, count: int, little: bool, bits: int):
         strndx = struct.unpack_from(("<" if little else ">") + "I", table, 24 if bits == 32 else 40)[0]
     if not 0 < strndx < count:
         raise Malformed(f"section name table index {strndx} is not a section (of {count})")
-    _, _, _, str_off, str_size = rows[strndx]
+    _, _, _, str_off, str_size, _ = rows[strndx]
     names = src.read(str_off, str_size, "section names")
-    for name_off, sh_type, addr, offset, sec_size in rows:
+    for name_off, sh_type, addr, offset, sec_size, link in rows:
         if sh_type != SHT_NOBITS and offset + sec_size > src.size:
             raise Malformed(f"section at {offset:#x} (+{sec_size}) is past the end of the file ({src.size})")
         end = names.find(b"\0", name_off)
-        yield names[name_off : end if end >= 0 else len(names)].decode(errors="replace"), addr
+        yield names[name_off : end if end >= 0 else len(names)].decode(errors="replace"), addr, sh_type, offset, link
 
 
 def _check_table(src: Source, offset: int, count: int, entsize: int, what: str) -> None:

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from envbuilder import checks
 from envbuilder.inspect.analyze import NOT_A_BINARY
 from envbuilder.inspect.arch import SYSV_OSES
 from envbuilder.inspect.facts import BinaryFacts
-from envbuilder.inspect.goreleaser import Claim
 from envbuilder.inspect.platform import Platform, normalize_variant, platform_from_name
 from envbuilder.report import CheckResult
+
+if TYPE_CHECKING:  # goreleaser's module imports pydantic, which a run without --goreleaser never needs
+    from envbuilder.inspect.goreleaser import Claim
 
 MATRIX = "release matrix"
 # The variant a Go binary was built for when its build info predates recording it (GOARM64: Go 1.23).

@@ -1,31 +1,35 @@
-"""What inspect knows about one file: header facts, linkage and the Go build info. These models are the JSON
-output's schema (`BinaryFacts.model_json_schema()`)."""
+"""What inspect knows about one file: header facts, linkage and the Go build info. These records are the JSON
+output's schema (`BinaryFacts.model_json_schema()`); plain dataclasses (envbuilder.record) so that inspecting
+a binary needs no pydantic."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from envbuilder.record import Record
 
 Format = Literal["elf", "pe", "macho", "macho-fat", "unknown"]
 Kind = Literal["exe", "shared", "object", "core", "other"]
 
 
-class Module(BaseModel):
+@dataclass
+class Module(Record):
     path: str
     version: str = ""
     sum: str = ""
     replace: Module | None = None
 
 
-class GoBuildInfo(BaseModel):
+@dataclass
+class GoBuildInfo(Record):
     """Go's build info as `go version -m` shows it, plus the settings most checks need, lifted out."""
 
     go_version: str  # "go1.22.10"
     path: str = ""  # main package path
     main: Module | None = None
-    deps: list[Module] = Field(default_factory=list)
-    settings: list[tuple[str, str]] = Field(default_factory=list)  # in build order, as the binary has them
+    deps: list[Module] = field(default_factory=list)
+    settings: list[tuple[str, str]] = field(default_factory=list)  # in build order, as the binary has them
     blob_format: Literal["inline", "pointer"] = "inline"  # Go 1.18+ inline varints, or older pointers
     modinfo: str = ""  # the raw module text (without framing), for byte-exact comparison with the oracle
 
@@ -59,7 +63,8 @@ class GoBuildInfo(BaseModel):
         return self.setting("-trimpath") == "true"
 
 
-class BinaryFacts(BaseModel):
+@dataclass
+class BinaryFacts(Record):
     """Facts about one file (or one slice of a fat Mach-O). `error` set means it could not be fully read;
     whatever was read before the error is still reported."""
 
@@ -75,13 +80,13 @@ class BinaryFacts(BaseModel):
     kind: Kind | None = None
     linkage: Literal["static", "dynamic"] | None = None
     interpreter: str | None = None
-    needed: list[str] = Field(default_factory=list)  # DT_NEEDED / imported DLLs / LC_LOAD_DYLIB
+    needed: list[str] = field(default_factory=list)  # DT_NEEDED / imported DLLs / LC_LOAD_DYLIB
     subsystem: str | None = None  # PE only
     min_os: str | None = None  # Mach-O only: LC_BUILD_VERSION minos or LC_VERSION_MIN_*
     stripped: bool | None = None
     pie: bool | None = None
     go: GoBuildInfo | None = None
-    slices: list[BinaryFacts] = Field(default_factory=list)  # fat Mach-O: one entry per architecture
+    slices: list[BinaryFacts] = field(default_factory=list)  # fat Mach-O: one entry per architecture
     error: str | None = None
 
     @property

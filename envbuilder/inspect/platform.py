@@ -10,12 +10,13 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 
 @cache
 def known_ports() -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]]:
     """(GOOS names, GOARCH names, valid pairs) over every Go version in `go tool dist list` (shared data)."""
+    from importlib import resources  # only here: inspect without --expect never needs it
+
     raw = json.loads(resources.files("envbuilder").joinpath("data/dist_list.json").read_text())
     pairs = frozenset((p["GOOS"], p["GOARCH"]) for rows in raw.values() for p in rows)
     return frozenset(o for o, _ in pairs), frozenset(a for _, a in pairs), pairs

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-
-from pydantic import Field
+from typing import TYPE_CHECKING
 
 from envbuilder.inspect.expect import Expectations, check_binary, matrix_results
 from envbuilder.inspect.facts import BinaryFacts
-from envbuilder.inspect.goreleaser import Claim
 from envbuilder.inspect.walk import Entry, analyze_all, expand
 from envbuilder.report import Report
 
+if TYPE_CHECKING:  # goreleaser's module imports pydantic, which a run without --goreleaser never needs
+    from envbuilder.inspect.goreleaser import Claim
 
+
+@dataclass
 class InspectReport(Report):
     """`envbuilder inspect --json` output: the check results plus every file's facts."""
 
     tool: str = "inspect"
-    binaries: list[BinaryFacts] = Field(default_factory=list)
+    binaries: list[BinaryFacts] = field(default_factory=list)
 
 
 def inspect_paths(paths: list[Path], exp: Expectations, claims: list[Claim] | None = None,

@@ -6,11 +6,10 @@ into one Report.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
-
-from pydantic import Field
 
 from envbuilder import checks
 from envbuilder.checks import CATALOGUE, id_matches
@@ -69,11 +68,12 @@ def image_checks(ex: Executor, exp: Expectations) -> Iterable[CheckResult]:
                                       "the image was not built from the current lock: rebuild it")]
 
 
+@dataclass
 class VerifyReport(Report):
     """`envbuilder verify --json` output: the check results plus where each probe binary was executed."""
 
     tool: str = "verify"
-    executions: list[targets.BinaryRun] = Field(default_factory=list)
+    executions: list[targets.BinaryRun] = field(default_factory=list)
 
 
 def run_suite(ex: Executor, exp: Expectations, *, stage: str, selection: Selection, jobs: int | None = None
