@@ -7,6 +7,8 @@
   (goal: at most 25% of cold)
 - arm64 vs amd64: the same tiny build (one static C program FROM scratch whose RUN step spins a fixed loop),
   arm64 under qemu-user emulation
+- arm64 vs amd64 envbuilder image: the dev image of one small spec built without cache for linux/amd64 and
+  for linux/arm64 (FROM the arm64 fixture base image, under qemu-user emulation)
 
 Run: python bench/bench_registry.py   (as root: it starts a registry, two second engines one after the other,
 and registers qemu-aarch64 in binfmt_misc; all are stopped or removed at the end)
@@ -26,12 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.benchkit import SPEC_HEAD  # noqa: E402
 from fixtures import binfmt, fileserver, registry, runner  # noqa: E402
+from fixtures.baseimage import BASE_IMAGES, ensure_base_image  # noqa: E402
 from fixtures.engine import docker_cli  # noqa: E402
 
 SPEC = SPEC_HEAD.replace("{name}", "benchregistry") + """\
 targets: [linux/amd64]
 ci: {{image: {REGISTRY}/bench/benchregistry}}
 """
+PLATFORM_SPEC = SPEC_HEAD.replace("{name}", "benchplatform") + "platforms: [linux/{ARCH}]\ntargets: [linux/{ARCH}]\n"
 SPIN_C = """\
 #include <stdio.h>
 int main(void) { unsigned long x = 1; for (unsigned long i = 0; i < 300000000UL; i++) x = x * 6364136223846793005UL + i;
@@ -71,7 +75,7 @@ def main() -> None:
             many_runners(s, reg)
         finally:
             reg.stop()
-        emulated = arm64_vs_amd64(reg)
+        emulated = arm64_vs_amd64(reg) + envbuilder_image_arm64_vs_amd64(s)
     print(f"{'measure':58} {'value':>9}  goal")
     for name, value, goal in RESULTS + emulated:
         print(f"{name:58} {value:8.1f}s  {goal}")
@@ -134,6 +138,27 @@ def arm64_vs_amd64(reg: registry.Registry) -> list[tuple[str, float, str]]:
         emulation.undo()
     return [("tiny build with a CPU-bound RUN, linux/amd64 (native)", times["amd64"], ""),
             ("the same build, linux/arm64 (qemu-user emulation)", times["arm64"],
+             f"{times['arm64'] / times['amd64']:.1f}x amd64")]
+
+
+
+def envbuilder_image_arm64_vs_amd64(s: dict[str, str]) -> list[tuple[str, float, str]]:
+    times = {}
+    emulation = binfmt.enable(("qemu-aarch64",))
+    try:
+        for arch in ("amd64", "arm64"):
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                (root / "envbuilder.yaml").write_text(PLATFORM_SPEC.format(
+                    ARCH=arch, **{**s, "BASE_IMAGE": ensure_base_image(BASE_IMAGES[arch], arch)}))
+                envbuilder(root, "lock")
+                times[arch], _ = envbuilder(root, "build", "--network", "host", "--target", "dev", "--no-cache",
+                                            "--platform", f"linux/{arch}", "-q")
+                subprocess.run([docker_cli(), "rmi", "benchplatform:dev-go1.22.10"], capture_output=True)
+    finally:
+        emulation.undo()
+    return [("envbuilder dev image, no cache, linux/amd64 (native)", times["amd64"], ""),
+            ("the same dev image, linux/arm64 (qemu-user emulation)", times["arm64"],
              f"{times['arm64'] / times['amd64']:.1f}x amd64")]
 
 

@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fixtures import fileserver, gotoolchains
-from fixtures.baseimage import ensure_base_image
+from fixtures.baseimage import BASE_IMAGES, ensure_base_image
 from fixtures.engine import EngineUnavailable, docker_objects, ensure_engine, leaked
 
 
@@ -36,6 +36,13 @@ def docker_engine() -> docker.DockerClient:
 def base_image(docker_engine) -> str:
     """The local Debian bookworm minbase image every test image builds FROM (no registry needed)."""
     return ensure_base_image()
+
+
+@pytest.fixture(scope="session")
+def arm64_base_image(docker_engine) -> str:
+    """The same Debian minbase for linux/arm64 (debootstrapped under qemu-user once, then cached): what a
+    `--platform linux/arm64` build takes FROM."""
+    return ensure_base_image(BASE_IMAGES["arm64"], "arm64")
 
 
 @pytest.fixture(scope="session")

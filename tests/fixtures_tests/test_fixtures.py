@@ -23,7 +23,9 @@ def _index_files(go_index_url: str) -> dict[str, dict]:
 
 def test_mirror_serves_tarballs_matching_the_index(go_index_url, go_mirror_url, go_fixture_versions):
     files = _index_files(go_index_url)
-    assert sorted(files) == sorted(f"go{v}.linux-amd64.tar.gz" for v in go_fixture_versions)
+    assert sorted(files) == sorted(f"go{v}.linux-{arch}.tar.gz" for v in go_fixture_versions
+                                   for arch in gotoolchains.archs(v))
+    assert "go1.22.10.linux-arm64.tar.gz" in files  # the arm64 image test's Go
     for name, entry in files.items():
         data = fileserver.fetch(go_mirror_url + name)
         assert len(data) == entry["size"]
