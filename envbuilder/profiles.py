@@ -13,6 +13,8 @@ target is adding its row to PROFILES (Debian bookworm package names).
 
 from __future__ import annotations
 
+import shlex
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -280,6 +282,12 @@ def target_toolchain(target: Target) -> CgoToolchain | None:
 # How verify's probe builds, the generated CI jobs and the ci image's warm cache (ci.warm_cache) all invoke
 # Go: its build cache keys include -trimpath, so the three must build with the same flags to share entries.
 GO_BUILD = ("go", "build", "-trimpath")
+
+
+def c_probe_link(cc: str, out: str, source: str) -> str:
+    """verify's C probe link (no -O: zig links it against C runtime pieces of their own optimize mode, which
+    the images' warmed zig cache holds too)."""
+    return shlex.join([cc, "-x", "c", "-o", out, source])
 
 
 def build_env(target: Target) -> dict[str, str]:

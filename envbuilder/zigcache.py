@@ -6,7 +6,8 @@ its global cache. A fresh container's cache is cold, so every target's first cgo
 base stage therefore links verify's probe once per zig toolchain, with the env (profiles.build_env) and
 flags (profiles.GO_BUILD) of verify's probe builds and the generated CI jobs, so the pieces zig caches are
 the ones those builds ask for (zig keys them by target, glibc version and optimize mode, which cgo's flags
-choose). zig locks and may rewrite a manifest even on a hit, so the cache stays writable by every user.
+choose), then verify's C probe (no -O, so pieces of another optimize mode). The C probe is a RUN of its
+own: what it adds is only what the cgo links left out. zig locks and may rewrite a manifest even on a hit, so the cache stays writable by every user.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import shlex
 from importlib import resources
 from typing import Any
 
-from envbuilder.profiles import GO_BUILD, build_env, target_toolchain
+from envbuilder.profiles import GO_BUILD, build_env, c_probe_link, target_toolchain
 from envbuilder.spec.models import Spec, Target
 
 ZIG_CACHE_DIR = "/opt/zig-cache"  # ZIG_GLOBAL_CACHE_DIR of the images
@@ -24,6 +25,7 @@ WARM_DIR = "/tmp/zig-warm"  # the probe, its outputs and HOME (Go's telemetry) o
 WARM_GOCACHE = "/root/.cache/envbuilder-zig-warm"
 WARM_GOCACHE_ID = "envbuilder-gocache-zigwarm"
 PROBE_FILES = ("go.mod", "main.go", "cgo.go", "nocgo.go")
+C_PROBE = "probe.c"  # verify's C probe, linked without -O: zig builds its C runtime pieces apart from cgo's (-O2)
 
 
 def zig_warm_targets(spec: Spec) -> list[Target]:
@@ -46,6 +48,13 @@ def zig_warm_command(target: Target, out: str) -> str:
     return shlex.join(["env", *env, *GO_BUILD, "-o", out, "."])
 
 
+def zig_c_probe_command(target: Target, source: str, out: str) -> str:
+    """verify's C probe link for TARGET's zig wrapper."""
+    tc = target_toolchain(target)
+    assert tc is not None
+    return c_probe_link(tc.cc, out, source)
+
+
 def zig_cache_context(spec: Spec) -> dict[str, Any] | None:
     """What the Dockerfile's base stage lays out to warm zig's cache, or None without zig targets."""
     targets = zig_warm_targets(spec)
@@ -55,6 +64,9 @@ def zig_cache_context(spec: Spec) -> dict[str, Any] | None:
     # tabs become spaces: the Dockerfile's quoting takes no control characters, and Go does not mind
     files = [{"name": name, "lines": probe.joinpath(f"{name}.txt").read_text().expandtabs(4).splitlines()}
              for name in PROBE_FILES]
+    c_probe = {"name": C_PROBE, "lines": probe.joinpath(C_PROBE).read_text().expandtabs(4).splitlines()}
     return {"dir": ZIG_CACHE_DIR, "warm_dir": WARM_DIR, "gocache": WARM_GOCACHE,
-            "gocache_id": WARM_GOCACHE_ID, "probe": files,
-            "commands": [zig_warm_command(t, f"{WARM_DIR}/out/{t.key}") for t in targets]}
+            "gocache_id": WARM_GOCACHE_ID, "probe": files, "c_probe": c_probe,
+            "commands": [zig_warm_command(t, f"{WARM_DIR}/out/{t.key}") for t in targets],
+            "c_commands": [zig_c_probe_command(t, f"{WARM_DIR}/{C_PROBE}", f"{WARM_DIR}/out/c-{t.key}")
+                           for t in targets]}

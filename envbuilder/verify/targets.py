@@ -23,7 +23,7 @@ from envbuilder.checks import Check
 from envbuilder.report import CheckResult
 from envbuilder.identity import RUNNER_WINE_SHIM
 from envbuilder.verify.executors import ExecResult, Executor
-from envbuilder.profiles import GO_BUILD, Wine
+from envbuilder.profiles import GO_BUILD, Wine, c_probe_link
 from envbuilder.verify.runner import RunnerMissing, VerifyRunner
 from envbuilder.verify.expected import TargetExpectation
 
@@ -66,9 +66,7 @@ def cgo_checks(ex: Executor, t: TargetExpectation) -> Iterator[CheckResult]:
                    f"{compiler} is missing: the {t.target.platform} cgo toolchain is not installed")
     if not ex.run(f"command -v {shlex.quote(tc.cc)}").ok:
         return
-    out = f"{ex.workdir}/out/c-probe-{t.key}"
-    lang = "-x c"
-    link = ex.run(f"{shlex.quote(tc.cc)} {lang} -o {shlex.quote(out)} {ex.workdir}/cprobe/probe.c")
+    link = ex.run(c_probe_link(tc.cc, f"{ex.workdir}/out/c-probe-{t.key}", f"{ex.workdir}/cprobe/probe.c"))
     yield _res(checks.CGO_LINK, t, link.ok, "C probe compiles and links", "ok" if link.ok else _tail(link),
                f"{tc.cc} cannot compile and link a C program")
 

@@ -8,11 +8,11 @@ import shlex
 import subprocess
 from importlib import resources
 
-from envbuilder.profiles import build_env
+from envbuilder.profiles import build_env, target_toolchain
 from envbuilder.render import render_all
 from envbuilder.spec.models import Spec
 from envbuilder.warmcache import CI_ZIG_CACHE
-from envbuilder.zigcache import PROBE_FILES, WARM_DIR, ZIG_CACHE_DIR, zig_warm_targets
+from envbuilder.zigcache import C_PROBE, PROBE_FILES, WARM_DIR, ZIG_CACHE_DIR, zig_warm_targets
 
 from .renderkit import env_instructions, offline_lock, parse_dockerfile
 
@@ -41,10 +41,22 @@ def base_runs(spec: Spec) -> list:
     return runs
 
 
+def warm_runs(spec: Spec) -> list:
+    return [c for c in base_runs(spec) if c.cmd == "RUN" and WARM_DIR in c.value[0]]
+
+
 def warm_run(spec: Spec):
-    runs = [c for c in base_runs(spec) if c.cmd == "RUN" and WARM_DIR in c.value[0]]
+    """The RUN that links the Go probe."""
+    runs = [c for c in warm_runs(spec) if " go build " in c.value[0]]
     assert len(runs) <= 1
     return runs[0] if runs else None
+
+
+def c_probe_run(spec: Spec):
+    """The RUN that links verify's C probe, right after the Go probe's."""
+    runs = warm_runs(spec)
+    assert len(runs) == 2 and runs[0].original == warm_run(spec).original
+    return runs[1]
 
 
 def test_one_probe_link_per_zig_toolchain_with_the_env_verify_builds_with():
@@ -57,6 +69,15 @@ def test_one_probe_link_per_zig_toolchain_with_the_env_verify_builds_with():
         build_env(t) for t in targets]
     assert all(words[words.index("go"):-3] == ["go", "build", "-trimpath"] for words in links)
     assert ["chmod", "-R", "a+rwX", ZIG_CACHE_DIR] in steps  # the dev user and verify's builds lock it too
+
+
+def test_verify_s_c_probe_is_linked_too_with_verify_s_command():
+    steps = [shlex.split(s) for s in c_probe_run(ZIG).value[0].split(" && ")]
+    links = [words for words in steps if words[0].startswith("zcc-")]
+    assert [words[0] for words in links] == [target_toolchain(t).cc for t in zig_warm_targets(ZIG)]
+    assert all(words[1:3] == ["-x", "c"] and words[-1] == f"{WARM_DIR}/{C_PROBE}" for words in links)
+    # what this layer adds is all it changes: files of the layer below already let every user write
+    assert ["find", ZIG_CACHE_DIR, "!", "-perm", "-a+rw", "-exec", "chmod", "a+rwX", "{}", "+"] in steps
 
 
 def test_the_cache_directory_is_fixed_for_every_stage_and_filled_after_go_is_in_place():
@@ -74,11 +95,14 @@ def test_the_probe_written_in_the_image_is_verify_s_probe(tmp_path):
     probe = resources.files("envbuilder.templates").joinpath("probe")
     for name in PROBE_FILES:
         assert (tmp_path / "probe" / name).read_text() == probe.joinpath(f"{name}.txt").read_text().expandtabs(4)
+    script = c_probe_run(ZIG).value[0].split(" && zcc-")[0].replace(WARM_DIR, str(tmp_path))
+    subprocess.run(["sh", "-c", script], check=True)
+    assert (tmp_path / C_PROBE).read_text() == probe.joinpath(C_PROBE).read_text().expandtabs(4)
 
 
 def test_a_spec_without_zig_has_no_zig_cache():
     spec = spec_of(["linux/amd64", {"platform": "linux/arm64", "cgo": True}])
-    assert "ZIG_GLOBAL_CACHE_DIR" not in dockerfile(spec) and warm_run(spec) is None
+    assert "ZIG_GLOBAL_CACHE_DIR" not in dockerfile(spec) and warm_runs(spec) == []
 
 
 def test_the_gnu_strategy_warms_zig_for_the_target_debian_has_no_cross_gcc_for():
