@@ -284,10 +284,14 @@ def target_toolchain(target: Target) -> CgoToolchain | None:
 GO_BUILD = ("go", "build", "-trimpath")
 
 
+# cgo's default CGO_CFLAGS and CGO_LDFLAGS. verify's C probe compiles with them too: zig builds a target's C
+# runtime per optimize mode (-O2 is ReleaseFast, no -O Debug), so the probe links the pieces cgo links.
+CGO_DEFAULT_FLAGS = ("-O2", "-g")
+
+
 def c_probe_link(cc: str, out: str, source: str) -> str:
-    """verify's C probe link (no -O: zig links it against C runtime pieces of their own optimize mode, which
-    the images' warmed zig cache holds too)."""
-    return shlex.join([cc, "-x", "c", "-o", out, source])
+    """verify's C probe link: cgo's default flags, so it needs what a cgo build needs."""
+    return shlex.join([cc, *CGO_DEFAULT_FLAGS, "-x", "c", "-o", out, source])
 
 
 def build_env(target: Target) -> dict[str, str]:

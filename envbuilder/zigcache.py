@@ -6,8 +6,8 @@ its global cache. A fresh container's cache is cold, so every target's first cgo
 base stage therefore links verify's probe once per zig toolchain, with the env (profiles.build_env) and
 flags (profiles.GO_BUILD) of verify's probe builds and the generated CI jobs, so the pieces zig caches are
 the ones those builds ask for (zig keys them by target, glibc version and optimize mode, which cgo's flags
-choose), then verify's C probe (no -O, so pieces of another optimize mode). The C probe is a RUN of its
-own: what it adds is only what the cgo links left out. zig locks and may rewrite a manifest even on a hit, so the cache stays writable by every user.
+choose), and verify's C probe (with cgo's flags, so it asks for the same pieces). zig locks and may rewrite
+a manifest even on a hit, so the cache stays writable by every user.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ WARM_DIR = "/tmp/zig-warm"  # the probe, its outputs and HOME (Go's telemetry) o
 WARM_GOCACHE = "/root/.cache/envbuilder-zig-warm"
 WARM_GOCACHE_ID = "envbuilder-gocache-zigwarm"
 PROBE_FILES = ("go.mod", "main.go", "cgo.go", "nocgo.go")
-C_PROBE = "probe.c"  # verify's C probe, linked without -O: zig builds its C runtime pieces apart from cgo's (-O2)
+C_PROBE = "probe.c"  # verify's C probe
 
 
 def zig_warm_targets(spec: Spec) -> list[Target]:

@@ -8,7 +8,7 @@ import shlex
 import subprocess
 from importlib import resources
 
-from envbuilder.profiles import build_env, target_toolchain
+from envbuilder.profiles import CGO_DEFAULT_FLAGS, build_env, target_toolchain
 from envbuilder.render import render_all
 from envbuilder.spec.models import Spec
 from envbuilder.warmcache import CI_ZIG_CACHE
@@ -75,7 +75,7 @@ def test_verify_s_c_probe_is_linked_too_with_verify_s_command():
     steps = [shlex.split(s) for s in c_probe_run(ZIG).value[0].split(" && ")]
     links = [words for words in steps if words[0].startswith("zcc-")]
     assert [words[0] for words in links] == [target_toolchain(t).cc for t in zig_warm_targets(ZIG)]
-    assert all(words[1:3] == ["-x", "c"] and words[-1] == f"{WARM_DIR}/{C_PROBE}" for words in links)
+    assert all(words[1:5] == [*CGO_DEFAULT_FLAGS, "-x", "c"] and words[-1] == f"{WARM_DIR}/{C_PROBE}" for words in links)
     # what this layer adds is all it changes: files of the layer below already let every user write
     assert ["find", ZIG_CACHE_DIR, "!", "-perm", "-a+rw", "-exec", "chmod", "a+rwX", "{}", "+"] in steps
 
