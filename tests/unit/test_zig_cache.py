@@ -75,7 +75,8 @@ def test_verify_s_c_probe_is_linked_too_with_verify_s_command():
     steps = [shlex.split(s) for s in c_probe_run(ZIG).value[0].split(" && ")]
     links = [words for words in steps if words[0].startswith("zcc-")]
     assert [words[0] for words in links] == [target_toolchain(t).cc for t in zig_warm_targets(ZIG)]
-    assert all(words[1:5] == [*CGO_DEFAULT_FLAGS, "-x", "c"] and words[-1] == f"{WARM_DIR}/{C_PROBE}" for words in links)
+    assert all(words[1:5] == [*CGO_DEFAULT_FLAGS, "-x", "c"] and words[-1] == f"{WARM_DIR}/{C_PROBE}"
+               for words in links)
     # what this layer adds is all it changes: files of the layer below already let every user write
     assert ["find", ZIG_CACHE_DIR, "!", "-perm", "-a+rw", "-exec", "chmod", "a+rwX", "{}", "+"] in steps
 
