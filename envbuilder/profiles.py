@@ -285,12 +285,12 @@ GO_BUILD = ("go", "build", "-trimpath")
 
 
 # cgo's default CGO_CFLAGS and CGO_LDFLAGS. verify's C probe compiles with them too: zig builds a target's C
-# runtime per optimize mode (-O2 is ReleaseFast, no -O Debug), so the probe links the pieces cgo links.
+# runtime per optimize mode (-O2 is ReleaseFast, no -O Debug), so the probe links in the mode cgo links in.
 CGO_DEFAULT_FLAGS = ("-O2", "-g")
 
 
 def c_probe_link(cc: str, out: str, source: str) -> str:
-    """verify's C probe link: cgo's default flags, so it needs what a cgo build needs."""
+    """verify's C probe link, with cgo's default flags."""
     return shlex.join([cc, *CGO_DEFAULT_FLAGS, "-x", "c", "-o", out, source])
 
 

@@ -6,7 +6,8 @@ its global cache. A fresh container's cache is cold, so every target's first cgo
 base stage therefore links verify's probe once per zig toolchain, with the env (profiles.build_env) and
 flags (profiles.GO_BUILD) of verify's probe builds and the generated CI jobs, so the pieces zig caches are
 the ones those builds ask for (zig keys them by target, glibc version and optimize mode, which cgo's flags
-choose), and verify's C probe (with cgo's flags, so it asks for the same pieces). zig locks and may rewrite
+choose), and verify's C probe (with cgo's flags; zig still keys mingw's and musl's libraries apart from
+Go's link, so the probe adds some). zig locks and may rewrite
 a manifest even on a hit, so the cache stays writable by every user.
 """
 
