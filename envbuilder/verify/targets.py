@@ -193,6 +193,8 @@ def run_binary(ex: Executor, t: TargetExpectation, native: str, emulate: bool, r
         how = "natively"
         if t.target.cgo and t.interpreter and sysroot:  # the target's loader lives only in the cross sysroot
             how = "through the cross sysroot's loader"
+            # a zig image has no cross sysroot: the verify runner carries it (render.runner_packages)
+            emulated = runner is not None and t.toolchain is not None and t.toolchain.strategy == "zig"
     elif not emulate:
         return _skip(checks.EXEC_RUN, t, "foreign binary: set verify.emulate to run it under qemu-user/wine"), None
     elif (run.qemu and sysroot) or run.wine:

@@ -119,3 +119,6 @@ def test_verify_builds_the_cgo_probe_with_zig_for_every_target_and_runs_the_fore
     assert ran["linux-arm64-cgo"]["how"] == "under qemu-aarch64-static"
     assert ran["linux-s390x-cgo"]["environment"] == "verify runner"
     assert ran["windows-amd64-cgo"]["how"] == "under wine64"
+    # IA-32 runs on the x86-64 kernel, but its loader is in the runner's cross sysroot, not in a zig image
+    assert (ran["linux-386-cgo"]["environment"], ran["linux-386-cgo"]["how"]) == (
+        "verify runner", "through the cross sysroot's loader")
