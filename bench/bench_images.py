@@ -3,18 +3,21 @@
 For each image: a cold build (--no-cache: every layer rebuilt, Go and tools fetched again; BuildKit's apt
 and pip cache mounts stay warm, as on any builder that built before), a no-op rebuild, the sizes of its
 stages against an equivalent of the official golang:bookworm built from the same base, the full verify
-suite, and for the cross image which packages its size goes to. The cross image's verify runs foreign
-binaries in its verify-runner image (built with the ci image: its own cold build time and size, and the
-biggest layers of both by `docker history`); `cross-in-image` builds the same spec with
+suite, and for the cross images which packages their size goes to. The cross images' verify runs foreign
+binaries in their verify-runner image (built with the ci image: its own cold build time and size, and the
+biggest layers of both by `docker history`); `cross-in-image` builds the cross spec with
 `verify.in_image: true` (qemu-user and wine inside the ci image, as before the runner) to compare.
+`cross-zig` (zig cc for every cgo target) also times what its warmed zig cache saves: the probe linked for
+every zig target in a fresh container, with the image's zig cache and with an empty one.
 
-Run: python bench/bench_images.py [slim|cross|cross-in-image ...]   (needs a Docker engine; serves the
-fixtures itself)
+Run: python bench/bench_images.py [slim|cross|cross-in-image|cross-zig ...]   (needs a Docker engine; serves
+the fixtures itself)
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -26,8 +29,10 @@ from bench.benchkit import GOLANG_EQUIVALENT, build_golang_equivalent, envbuilde
 from fixtures import fileserver  # noqa: E402
 from fixtures.localize import localize_spec  # noqa: E402
 from fixtures.pyindex import pip_conf  # noqa: E402
+from envbuilder.spec.load import load_spec  # noqa: E402
+from envbuilder.zigcache import zig_cache_context  # noqa: E402
 
-STAGES = {"slim": ("dev",), "cross": ("ci", "dev"), "cross-in-image": ("ci",)}
+STAGES = {"slim": ("dev",), "cross": ("ci", "dev"), "cross-in-image": ("ci",), "cross-zig": ("ci",)}
 SOURCE = {"cross-in-image": "cross"}  # a variant: the same spec, with the emulators in the image
 
 
@@ -35,6 +40,28 @@ def layers(client, tag: str, top: int = 4) -> str:
     """The TOP biggest layers of TAG (MB, and the instruction that made each), from `docker history`."""
     history = sorted(client.images.get(tag).history(), key=lambda h: -h["Size"])[:top]
     return "; ".join(f"{h['Size'] / 1e6:.0f} {' '.join(h['CreatedBy'].split())[:60]}" for h in history)
+
+
+def zig_links(client, tag: str, spec: Path) -> list[tuple[str, str]]:
+    """The image's zig warm-up (verify's probes linked per zig toolchain) run again in a fresh container, with
+    Go's cache empty both times: once with the image's zig cache, once with an empty one (a cold start)."""
+    warm = zig_cache_context(load_spec(spec))
+    if warm is None:
+        return []
+    files = [(f, f"/tmp/probe/{f['name']}") for f in warm["probe"]]
+    files.append((warm["c_probe"], f"/tmp/{warm['c_probe']['name']}"))
+    write = " && ".join(f"printf '%s\\n' {' '.join(shlex.quote(x) for x in f['lines'])} > {path}" for f, path in files)
+    links = " && ".join(c.replace(warm["warm_dir"], "/tmp") for c in (*warm["commands"], *warm["c_commands"]))
+    rows = []
+    for how, zig_cache in (("the image's zig cache", warm["dir"]), ("an empty zig cache", "/tmp/zig-cold")):
+        script = (f"mkdir -p /tmp/probe /tmp/out && {write} && cd /tmp/probe && export GOCACHE=/tmp/gocache "
+                  f"ZIG_GLOBAL_CACHE_DIR={zig_cache} && start=$(date +%s.%N) && {links} && echo $start $(date +%s.%N)")
+        out = client.containers.run(tag, ["sh", "-c", script], remove=True, entrypoint=[]).decode().split()
+        rows.append((f"zig: verify's probes linked for {len(warm['commands'])} zig toolchains, {how}",
+                     f"{float(out[-1]) - float(out[-2]):.1f} s"))
+    size = client.containers.run(tag, ["du", "-sm", warm["dir"]], remove=True, entrypoint=[]).decode().split()[0]
+    rows.append(("zig: warmed cache in the image", f"{size} MB"))
+    return rows
 
 
 def bench_image(name: str, s: dict[str, str], client, root: Path) -> list[tuple[str, str]]:
@@ -67,7 +94,7 @@ def bench_image(name: str, s: dict[str, str], client, root: Path) -> list[tuple[
         rows.append((f"{name}: size {tag}", f"{size_mb(client, tag):.0f} MB"))
     if name.startswith("cross"):
         for tag in [tags[0]] + ([runner] if runner else []):
-            rows.append((f"{name}: biggest layers of {tag} (MB)", layers(client, tag)))
+            rows.append((f"{name}: biggest layers of {tag} (MB)", layers(client, tag, top=6)))
     verify_s, proc = envbuilder(work, "verify", tags[0], "--json")
     results = json.loads(proc.stdout)["results"]
     counts = {k: sum(r["status"] == k for r in results) for k in ("pass", "fail", "error", "skip")}
@@ -78,10 +105,12 @@ def bench_image(name: str, s: dict[str, str], client, root: Path) -> list[tuple[
         out = client.containers.run(tags[0], ["sh", "-c", "dpkg-query -W -f '${Installed-Size} ${Package}\\n' "
                                               "| sort -rn | head -8"], remove=True, entrypoint=[])
         top = ", ".join(f"{p} {int(kb) / 1000:.0f}" for kb, p in (line.split() for line in out.decode().splitlines()))
-        rows.append(("cross: biggest packages (MB)", top))
+        rows.append((f"{name}: biggest packages (MB)", top))
         du = client.containers.run(tags[0], ["sh", "-c", "du -sm /usr/local/go /usr/local/lib/python3*/dist-packages"
-                                             "/ziglang /opt/envbuilder 2>/dev/null"], remove=True, entrypoint=[])
-        rows.append(("cross: Go, zig, envbuilder (MB)", " ".join(du.decode().split())))
+                                             "/ziglang /opt/zig-cache /opt/envbuilder 2>/dev/null"], remove=True,
+                                   entrypoint=[])
+        rows.append((f"{name}: Go, zig, zig's cache, envbuilder (MB)", " ".join(du.decode().split())))
+        rows += [(f"{name}: {k}", v) for k, v in zig_links(client, tags[0], spec)]
     for tag in tags + ([runner] if runner else []):
         client.images.remove(tag, force=True)
     return rows

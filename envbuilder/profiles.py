@@ -13,6 +13,8 @@ target is adding its row to PROFILES (Debian bookworm package names).
 
 from __future__ import annotations
 
+import shlex
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -280,6 +282,16 @@ def target_toolchain(target: Target) -> CgoToolchain | None:
 # How verify's probe builds, the generated CI jobs and the ci image's warm cache (ci.warm_cache) all invoke
 # Go: its build cache keys include -trimpath, so the three must build with the same flags to share entries.
 GO_BUILD = ("go", "build", "-trimpath")
+
+
+# cgo's default CGO_CFLAGS and CGO_LDFLAGS. verify's C probe compiles with them too: zig builds a target's C
+# runtime per optimize mode (-O2 is ReleaseFast, no -O Debug), so the probe links in the mode cgo links in.
+CGO_DEFAULT_FLAGS = ("-O2", "-g")
+
+
+def c_probe_link(cc: str, out: str, source: str) -> str:
+    """verify's C probe link, with cgo's default flags."""
+    return shlex.join([cc, *CGO_DEFAULT_FLAGS, "-x", "c", "-o", out, source])
 
 
 def build_env(target: Target) -> dict[str, str]:

@@ -28,6 +28,7 @@ from envbuilder.lock import Lock
 from envbuilder.profiles import profile, target_toolchain
 from envbuilder.spec.models import ARCHIVE_PATH, GO_EXACT_VERSION, IMAGE_REF, PATTERN_NAMES, Spec, package_name
 from envbuilder.warmcache import warm_cache_context
+from envbuilder.zigcache import zig_cache_context
 
 # Debian's default PATH, after GOPATH/bin and GOROOT/bin in the images.
 SYSTEM_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -216,6 +217,7 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "apt_pins": apt_pins(spec),
         "apt_snapshot": spec.base.snapshot,
         "zig": _zig(spec, lock),
+        "zig_cache": zig_cache_context(spec),
         "toolchain": lock.go.toolchain,
         "module_env": list(spec.modules.env().items()),
         "user": spec.devcontainer.user,

@@ -19,8 +19,11 @@ from envbuilder.spec.models import Spec, Target
 # hour: dated in the future, the warmed entries survive in an image of any age, and a container reads them
 # without writing (no chtimes, so no copy-up of every entry into the container's layer).
 FUTURE_MTIME = 4102444800
-# The ci stage builds as root: compilers that cache in HOME (zig cc) write here, a cache mount, not a layer.
+# The ci stage builds as root: compilers that cache in HOME write here, a cache mount, not a layer.
 CI_HOME_CACHE = "/root/.cache"
+# zig's cache of the std builds (C files compiled, nothing linked): in the cache mount, not over the image's
+# warmed zig cache (zigcache.ZIG_CACHE_DIR), which would copy its touched manifests into this layer.
+CI_ZIG_CACHE = f"{CI_HOME_CACHE}/zig"
 
 
 def warmed_targets(spec: Spec) -> list[Target]:
@@ -39,5 +42,7 @@ def warm_cache_context(spec: Spec) -> dict[str, Any] | None:
     """What the Dockerfile's ci stage lays out to warm GOCACHE, or None when ci.warm_cache is off."""
     if not spec.ci.warm_cache:
         return None
-    return {"commands": [warm_command(t) for t in warmed_targets(spec)], "gocache": GOCACHE, "mtime": FUTURE_MTIME,
-            "home_cache": CI_HOME_CACHE}
+    targets = warmed_targets(spec)
+    zig = any(tc is not None and tc.strategy == "zig" for tc in map(target_toolchain, targets))
+    return {"commands": [warm_command(t) for t in targets], "gocache": GOCACHE, "mtime": FUTURE_MTIME,
+            "home_cache": CI_HOME_CACHE, "zig_cache": CI_ZIG_CACHE if zig else None}

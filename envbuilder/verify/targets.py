@@ -24,7 +24,7 @@ from envbuilder.checks import Check
 from envbuilder.report import CheckResult
 from envbuilder.identity import RUNNER_WINE_SHIM
 from envbuilder.verify.executors import ExecResult, Executor
-from envbuilder.profiles import GO_BUILD, Wine
+from envbuilder.profiles import GO_BUILD, Wine, c_probe_link
 from envbuilder.verify.runner import RunnerMissing, VerifyRunner
 from envbuilder.verify.expected import TargetExpectation
 
@@ -67,9 +67,7 @@ def cgo_checks(ex: Executor, t: TargetExpectation) -> Iterator[CheckResult]:
                    f"{compiler} is missing: the {t.target.platform} cgo toolchain is not installed")
     if not ex.run(f"command -v {shlex.quote(tc.cc)}").ok:
         return
-    out = f"{ex.workdir}/out/c-probe-{t.key}"
-    lang = "-x c"
-    link = ex.run(f"{shlex.quote(tc.cc)} {lang} -o {shlex.quote(out)} {ex.workdir}/cprobe/probe.c")
+    link = ex.run(c_probe_link(tc.cc, f"{ex.workdir}/out/c-probe-{t.key}", f"{ex.workdir}/cprobe/probe.c"))
     yield _res(checks.CGO_LINK, t, link.ok, "C probe compiles and links", "ok" if link.ok else _tail(link),
                f"{tc.cc} cannot compile and link a C program")
 
@@ -192,23 +190,27 @@ def run_binary(ex: Executor, t: TargetExpectation, native: str, emulate: bool, r
     # How the probe runs, decided once: the words for the result, and the command line for a binary path in
     # the environment that runs it.
     launch: Callable[[Executor, str], str]
+    in_runner = False  # in the verify runner, when the spec has one
     if f"{goos}/{goarch}" == native or run.ia32_on == native:
         how, launch = "natively", lambda _, binary: binary
         if run.ia32_on == native and t.target.cgo and t.interpreter and sysroot:
             # the target's loader lives only in the cross sysroot
             how = "through the cross sysroot's loader"
             launch = lambda _, binary: f"{sysroot}{t.interpreter} --library-path {sysroot}/lib {binary}"
+            # a zig image has no cross sysroot: the verify runner carries it (render.runner_packages)
+            in_runner = t.toolchain is not None and t.toolchain.strategy == "zig"
     elif not emulate:
         return _skip(checks.EXEC_RUN, t, "foreign binary: set verify.emulate to run it under qemu-user/wine"), None
     elif run.qemu and sysroot:
-        how, launch = f"under {run.qemu}", lambda _, binary: f"{run.qemu} -L {sysroot} {binary}"
+        how, launch, in_runner = f"under {run.qemu}", lambda _, binary: f"{run.qemu} -L {sysroot} {binary}", True
     elif run.wine:
         wine = run.wine
-        how, launch = f"under {wine.packages[0]}", lambda where, binary: _wine_command(where, binary, wine)
+        how, launch, in_runner = (f"under {wine.packages[0]}",
+                                  lambda where, binary: _wine_command(where, binary, wine), True)
     else:
         return _skip(checks.EXEC_RUN, t, f"no emulator for {goos}/{goarch}"), None
     where, binary = ex, f"{ex.workdir}/{t.output}"
-    if how.startswith("under") and runner is not None:  # emulated: in the verify runner when the spec has one
+    if in_runner and runner is not None:
         opened = runner.open()
         if isinstance(opened, RunnerMissing):
             check = checks.EXEC_RUN

@@ -27,15 +27,15 @@ MUSL = "{platform: linux/amd64/v2, cgo: true, libc: musl}"
 
 @pytest.fixture(scope="module")
 def zig_image(tmp_path_factory, fixture_summary, fixture_urls, base_image, docker_engine):
-    """The dev image of a zig-only spec, built once for this module. Debian's gcc is there only to build
-    the program that must fail the glibc floor."""
+    """The dev image of a zig-only spec and its verify runner, built once for this module. Debian's gcc is
+    there only to build the program that must fail the glibc floor."""
     root = tmp_path_factory.mktemp("zig") / "zigcross"
     root.mkdir()
     targets = [f"{{platform: {t}, cgo: true}}" for t in (*LINUX, *WINDOWS)] + [MUSL]
     spec = SPEC.format(name="zigcross", version=GO, download=fixture_urls["GO_MIRROR_URL"],
                        index=fixture_urls["GO_INDEX_URL"], goproxy=fixture_urls["GOPROXY_URL"],
                        base_image=base_image, packages="gcc, libc6-dev",
-                       targets="\n".join(f"  - {t}" for t in targets), emulate="false")
+                       targets="\n".join(f"  - {t}" for t in targets), emulate="true")
     (root / "envbuilder.yaml").write_text(spec + f'cgo: {{strategy: zig, glibc: "{FLOOR}"}}\n')
     project = Project(root)
     for step in (("lock",), ("render",)):
@@ -44,9 +44,10 @@ def zig_image(tmp_path_factory, fixture_summary, fixture_urls, base_image, docke
     conf = pip_conf(fixture_urls["PIP_INDEX_URL"], root.parent / "pip.conf")
     built = project.build("--target", "dev", "--pip-conf", str(conf), timeout=3600)
     assert built.returncode == 0, built.stderr[-3000:]
-    tag = built.stdout.split()[0]
+    tag, _, runner, _ = built.stdout.split()  # the dev image, then the verify runner built with it
     yield project, tag
-    docker_engine.images.remove(tag, force=True)
+    for image in (tag, runner):
+        docker_engine.images.remove(image, force=True)
     docker_engine.images.prune(filters={"dangling": True})
 
 
@@ -94,3 +95,32 @@ def test_a_glibc_floor_passes_the_zig_build_and_names_the_symbol_the_debian_buil
     assert debian["binary.glibc"]["actual"].startswith("GLIBC_2.3")  # 2.34 moved pthread into libc.so.6
     assert "newer than glibc 2.28" in debian["binary.glibc"]["message"]
     assert debian["binary.platform"]["status"] == "pass"
+
+
+def test_verify_builds_the_cgo_probe_with_zig_for_every_target_and_runs_the_foreign_ones_in_the_runner(zig_image):
+    """Every Linux target of the toolchain table (glibc 2.28 and the musl variant) and every Windows target:
+    the probe's cgo file built with zig, its headers and build info checked; the Linux ones run natively or
+    under qemu-user, windows/amd64 under wine."""
+    project, tag = zig_image
+    done = project.run("verify", tag, "--json", timeout=1800)
+    report = json.loads(done.stdout)
+    problems = [r for r in report["results"] if r["status"] in ("fail", "error")]
+    assert done.returncode == 0 and not problems, problems
+    checks = {(r["target"], r["id"]): r for r in report["results"]}
+    keys = {t for t, i in checks if i == "build.probe"}
+    assert len(keys) == len(LINUX) + len(WINDOWS) + 1 and all(k.endswith("-cgo") for k in keys)
+    for key in keys:
+        for check in ("build.probe", "cgo.link", "binary.buildinfo"):
+            assert checks[(key, check)]["status"] == "pass", (key, check)
+        headers = [r for (t, i), r in checks.items() if t == key and i.startswith("binary.")]
+        assert len(headers) >= 4 and {r["status"] for r in headers} <= {"pass", "skip"}, key
+        if key.startswith("linux-") or key == "windows-amd64-cgo":
+            assert checks[(key, "exec.run")]["status"] == "pass", key
+            assert checks[(key, "exec.run")]["actual"].endswith("cgo=on"), key
+    ran = {run["target"]: run for run in report["executions"]}
+    assert ran["linux-arm64-cgo"]["how"] == "under qemu-aarch64-static"
+    assert ran["linux-s390x-cgo"]["environment"] == "verify runner"
+    assert ran["windows-amd64-cgo"]["how"] == "under wine64"
+    # IA-32 runs on the x86-64 kernel, but its loader is in the runner's cross sysroot, not in a zig image
+    assert (ran["linux-386-cgo"]["environment"], ran["linux-386-cgo"]["how"]) == (
+        "verify runner", "through the cross sysroot's loader")

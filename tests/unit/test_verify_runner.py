@@ -137,3 +137,25 @@ def test_verify_in_image_without_emulate_is_refused_naming_the_field(tmp_path):
     path.write_text('name: x\ngo: {version: "1.22"}\nverify: {in_image: true}\n')
     with pytest.raises(InputError, match=r"verify\.in_image: .*needs emulate: true"):
         load_spec(path)
+
+
+@pytest.mark.parametrize("strategy, environment", [("zig", "verify runner"), ("gnu", "under test")])
+def test_a_386_cgo_probe_runs_through_the_sysroot_loader_where_the_sysroot_is(tmp_path, monkeypatch, strategy,
+                                                                              environment):
+    """IA-32 runs on the x86-64 kernel; its loader is in the Debian cross sysroot: in the image under test with
+    gcc, only in the verify runner with zig."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "linux-386-cgo").write_bytes(b"binary")
+    image = FakeExecutor({r"^nproc$": ok("2\n"), r"go build": ok(), r"^go env GOHOSTOS": ok("linux\namd64\n"),
+                          r"^mkdir": ok(), r"ld-linux.so.2": ok("envbuilder-probe linux/386 cgo=on\n")}, out_dir=out)
+    container = FakeExecutor({r"^chmod": ok(), r"ld-linux.so.2": ok("envbuilder-probe linux/386 cgo=on\n")},
+                             kind="image")
+    container.name = "verify-runner demo:verify-runner"
+    _with_runner(monkeypatch, container)
+    spec = Spec.model_validate({"name": "demo", "go": {"version": "1.22"}, "verify": {"emulate": True},
+                                "targets": [{"platform": "linux/386", "cgo": True, "strategy": strategy}]})
+    report = run_suite(image, Expectations(spec, offline_lock(spec)), stage="dev", selection=Selection(["exec"], []))
+    assert [(run.environment, run.how) for run in report.executions] == [
+        (environment, "through the cross sysroot's loader")]
+    assert {r.status for r in report.results if r.id == "exec.run"} == {"pass"}
