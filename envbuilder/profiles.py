@@ -294,6 +294,13 @@ def c_probe_link(cc: str, out: str, source: str) -> str:
     return shlex.join([cc, *CGO_DEFAULT_FLAGS, "-x", "c", "-o", out, source])
 
 
+def build_line(target: Target, *args: str) -> str:
+    """`env GOOS=.. GOARCH=.. CGO_ENABLED=.. [CC=.. CXX=..] go build -trimpath ARGS`, one shell line: how the
+    image build's warm-ups build with exactly build_env."""
+    env = [f"{k}={v}" for k, v in sorted(build_env(target).items())]
+    return shlex.join(["env", *env, *GO_BUILD, *args])
+
+
 def build_env(target: Target) -> dict[str, str]:
     """The environment that cross-builds TARGET: GOOS/GOARCH/variant/CGO_ENABLED, plus CC/CXX under cgo.
     verify's build probes and the generated CI pipelines both build with exactly this."""

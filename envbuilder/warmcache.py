@@ -8,11 +8,10 @@ container find every std package of every target in GOCACHE.
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from envbuilder.identity import GOCACHE
-from envbuilder.profiles import GO_BUILD, build_env, target_toolchain
+from envbuilder.profiles import build_line, target_toolchain
 from envbuilder.spec.models import Spec, Target
 
 # 2100-01-01T00:00:00Z. Go deletes cache entries unused for 5 days and re-dates used entries older than an
@@ -34,8 +33,7 @@ def warmed_targets(spec: Spec) -> list[Target]:
 
 def warm_command(target: Target) -> str:
     """`env GOOS=.. GOARCH=.. CGO_ENABLED=.. [CC=.. CXX=..] go build -trimpath std`, one shell line."""
-    env = [f"{k}={v}" for k, v in sorted(build_env(target).items())]
-    return shlex.join(["env", *env, *GO_BUILD, "std"])
+    return build_line(target, "std")
 
 
 def warm_cache_context(spec: Spec) -> dict[str, Any] | None:

@@ -13,11 +13,10 @@ a manifest even on a hit, so the cache stays writable by every user.
 
 from __future__ import annotations
 
-import shlex
 from importlib import resources
 from typing import Any
 
-from envbuilder.profiles import GO_BUILD, build_env, c_probe_link, target_toolchain
+from envbuilder.profiles import build_line, c_probe_link, target_toolchain
 from envbuilder.spec.models import Spec, Target
 
 ZIG_CACHE_DIR = "/opt/zig-cache"  # ZIG_GLOBAL_CACHE_DIR of the images
@@ -45,8 +44,7 @@ def zig_warm_targets(spec: Spec) -> list[Target]:
 
 def zig_warm_command(target: Target, out: str) -> str:
     """`env GOOS=.. CGO_ENABLED=1 CC=zcc-.. go build -trimpath -o OUT .`, one shell line."""
-    env = [f"{k}={v}" for k, v in sorted(build_env(target).items())]
-    return shlex.join(["env", *env, *GO_BUILD, "-o", out, "."])
+    return build_line(target, "-o", out, ".")
 
 
 def zig_c_probe_command(target: Target, source: str, out: str) -> str:

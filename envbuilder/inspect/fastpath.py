@@ -56,7 +56,7 @@ def parse(argv: list[str]) -> dict[str, Any] | None:
             if key in MULTIPLE.values():
                 options[key] = [*(options[key] or []), value]
                 continue
-            if key in given or (key == "jobs" and not _JOBS.fullmatch(value)):
+            if key == "jobs" and not _JOBS.fullmatch(value):
                 return None
             options[key] = int(value) if key == "jobs" else Path(value) if key == "junit" else value
         else:
