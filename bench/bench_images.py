@@ -97,7 +97,7 @@ def bench_image(name: str, s: dict[str, str], client, root: Path) -> list[tuple[
             rows.append((f"{name}: biggest layers of {tag} (MB)", layers(client, tag, top=6)))
     verify_s, proc = envbuilder(work, "verify", tags[0], "--json")
     results = json.loads(proc.stdout)["results"]
-    counts = {k: sum(r["status"] == k for r in results) for k in ("pass", "fail", "error", "skip")}
+    counts = {k: sum(r["status"] == k for r in results) for k in ("pass", "warn", "fail", "error", "skip")}
     ran = sum(r["id"] == "exec.run" and r["status"] == "pass" for r in results)
     rows.append((f"{name}: verify {tags[0]}", f"{verify_s:.1f} s"))
     rows.append((f"{name}:   checks", " ".join(f"{k} {v}" for k, v in counts.items()) + f", {ran} binaries run"))

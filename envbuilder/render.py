@@ -136,6 +136,18 @@ def apt_packages(spec: Spec) -> list[str]:
     return sorted(p for p in packages if p not in pinned)
 
 
+# gcc's lto-dump (<triple>-lto-dump-12: 20-32 MB per gcc) dumps LTO object files to debug GCC itself; no Go
+# or cgo build runs it, and a gcc per cross target makes it 280 MB of the cross image. dpkg's own path filter
+# (the one Debian's slim images use) leaves it out of this install and of any later one in the image.
+GCC_DEBUG_TOOLS = ("/usr/bin/*lto-dump*",)
+DEBIAN_GCC = re.compile(r"(gcc|g\+\+|build-essential)($|-)")
+
+
+def dpkg_excludes(packages: list[str]) -> list[str]:
+    """The paths dpkg leaves out of the base stage's install: gcc's debug tools, when a Debian gcc comes in."""
+    return list(GCC_DEBUG_TOOLS) if any(DEBIAN_GCC.match(p) for p in packages) else []
+
+
 def apt_pins(spec: Spec) -> list[str]:
     """The spec's `name=version` entries: checked against the apt sources before the install."""
     return sorted(p for p in spec.base.packages if "=" in p)
@@ -214,6 +226,7 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
         "archives": archives,
         "offline_archive": offline,
         "packages": apt_packages(spec),
+        "dpkg_excludes": dpkg_excludes(apt_packages(spec) + apt_pins(spec)),
         "apt_pins": apt_pins(spec),
         "apt_snapshot": spec.base.snapshot,
         "zig": _zig(spec, lock),

@@ -15,7 +15,7 @@ import pytest
 from envbuilder.errors import InputError
 from envbuilder.inspect.arch import MACHO_ARCH, PE_ARCH, elf_arch
 from envbuilder.profiles import ARCHES, PROFILES, Profile, cgo_toolchain, header, profile
-from envbuilder.render import apt_packages, runner_packages
+from envbuilder.render import apt_packages, dpkg_excludes, render_all, runner_packages
 from envbuilder.spec.load import load_spec
 from envbuilder.spec.models import Spec
 from envbuilder.verify.executors import ExecResult
@@ -151,6 +151,22 @@ def test_with_verify_in_image_the_emulators_go_into_the_images_and_there_is_no_r
                                 "targets": [{"platform": "linux/arm64", "cgo": True}, "windows/amd64"]})
     assert {"qemu-user-static", "wine64"} <= set(apt_packages(spec))
     assert runner_packages(spec) == []
+
+
+def dockerfile_of(spec: Spec) -> str:
+    return next(f.text for f in render_all(spec, offline_lock(spec, "1.22.10")) if f.path == "Dockerfile")
+
+
+def test_an_image_with_a_debian_gcc_leaves_gccs_lto_dump_out_through_dpkg():
+    """lto-dump (20-32 MB per gcc, 280 MB in the cross image) is a GCC debugging tool no build runs."""
+    cross = dockerfile_of(spec_with({"platform": "linux/arm64", "cgo": True}))
+    assert "'path-exclude=/usr/bin/*lto-dump*' \\\n      > /etc/dpkg/dpkg.cfg.d/envbuilder" in cross
+    install = cross.index("apt-get install -y -q --no-install-recommends \\\n")  # the packages' install
+    assert cross.index("dpkg.cfg.d/envbuilder") < install  # in force for it
+    assert dpkg_excludes(["gcc-12=12.2.0-14"]) == dpkg_excludes(["build-essential"]) == ["/usr/bin/*lto-dump*"]
+    # without a gcc nothing changes: a pure-Go image's Dockerfile (and its build cache) stays as it was
+    assert dpkg_excludes(["ca-certificates", "git", "gccgo-doc-not-a-compiler"]) == []
+    assert "dpkg.cfg.d" not in dockerfile_of(spec_with("linux/arm64", "windows/amd64"))
 
 
 def test_a_cgo_target_without_a_toolchain_is_refused_naming_the_field(tmp_path):
