@@ -220,14 +220,15 @@ def _dockerfile_context(spec: Spec, lock: Lock) -> dict[str, Any]:
                              "url": a.url or a.path or "", "sha256": a.sha256})
     offline = next((bare_word(a.path, ARCHIVE_PATH, "go.archive") for a in lock.go.archives.values() if a.path), None)
     base_ref = f"{lock.base.image}@{lock.base.digest}" if lock.base.digest else lock.base.image
+    packages, pins = apt_packages(spec), apt_pins(spec)
     return {
         "go_version": lock.go.version,
         "base_ref": bare_word(base_ref, IMAGE_REF, "base image"),
         "archives": archives,
         "offline_archive": offline,
-        "packages": apt_packages(spec),
-        "dpkg_excludes": dpkg_excludes(apt_packages(spec) + apt_pins(spec)),
-        "apt_pins": apt_pins(spec),
+        "packages": packages,
+        "dpkg_excludes": dpkg_excludes(packages + pins),
+        "apt_pins": pins,
         "apt_snapshot": spec.base.snapshot,
         "zig": _zig(spec, lock),
         "zig_cache": zig_cache_context(spec),
